@@ -1,0 +1,82 @@
+# Guest utilization: kernel split of guest time, KVM exit timing, gtop.
+#
+#   make demo     boot the patched kernel with demo VMs and run gtop in it
+#   make check    every test (README); .ci/run calls it
+#
+# Everything generated goes to build/.
+
+TOP	:= $(abspath .)
+B	:= $(TOP)/build
+SRC	:= $(B)/linux
+KOBJ	:= $(B)/kernel
+SHELL	:= /bin/bash
+
+NEW_KERNEL_FILES := $(shell git ls-files -co --exclude-standard -- kernel fs include virt arch 2>/dev/null)
+PATCHES	:= patches/series $(wildcard patches/*.patch)
+
+.PHONY: all deps kernel tree vmm gtop initramfs check check-patches check-kunit \
+	check-boot check-debian check-gtop demo bench-exit bench-gtop clean
+
+all: kernel gtop vmm
+
+# Debian packages everything here needs (installed when missing, as root).
+deps:
+	@scripts/deps.sh
+
+# The patched source tree: pristine linux-source-6.12 + new files + series.
+$(SRC)/.gu-stamp: $(PATCHES) $(NEW_KERNEL_FILES) scripts/kernel.sh
+	scripts/kernel.sh tree $(SRC)
+	@touch $@
+
+tree: $(SRC)/.gu-stamp
+
+# The test kernel: tinyconfig + config/test-kernel.config, left at build/bzImage.
+$(B)/bzImage: $(SRC)/.gu-stamp config/test-kernel.config
+	scripts/kernel.sh build $(SRC) $(KOBJ) config/test-kernel.config
+	cp $(KOBJ)/arch/x86/boot/bzImage $@
+
+kernel: $(B)/bzImage
+
+vmm:
+	$(MAKE) -C tests/vmm O=$(B)/tests
+
+gtop:
+	$(MAKE) -C tools/gtop
+
+INITRAMFS := $(B)/tests/initramfs.cpio.gz
+initramfs: vmm gtop
+	tests/initramfs/mkinitramfs.sh -o $(INITRAMFS) \
+		--bin /usr/bin/top --bin /usr/bin/ps --bin /usr/bin/vmstat \
+		--bin /usr/bin/mpstat --bin /usr/bin/pidstat \
+		--bin $(TOP)/tools/gtop/gtop
+
+check: deps check-patches check-gtop check-kunit check-boot check-debian
+	@echo "make check: all passed"
+
+check-patches:
+	scripts/check-patches.sh
+
+check-kunit: kernel
+	scripts/kunit.sh $(SRC) $(KOBJ)
+
+check-boot: kernel initramfs
+	tests/run-boot-tests.sh
+
+check-debian: tree
+	scripts/kernel.sh debian $(SRC) $(B)/debian
+
+check-gtop:
+	$(MAKE) -C tools/gtop check
+
+demo: deps kernel initramfs
+	tests/demo.sh
+
+bench-exit: deps
+	bench/exit-cost.sh
+
+bench-gtop: deps vmm gtop
+	$(MAKE) -C tools/gtop bench
+
+clean:
+	rm -rf $(B)
+	$(MAKE) -C tools/gtop clean

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest utilization: split the CPU time a task spends running a guest
+ * into time the guest spent in its user mode and in its kernel mode.
+ *
+ * The hypervisor samples the privilege level the guest was running at
+ * when it exited, and records it in PF_VCPU_USER of the vCPU task.  Guest
+ * time accounting (tick based or vtime) charges guest time to guest_user
+ * while that flag is set, to guest_system otherwise.  All of it is off
+ * unless kernel.collect_guest_utilization is 1.
+ */
+#ifndef _LINUX_GUEST_UTIL_H
+#define _LINUX_GUEST_UTIL_H
+
+#include <linux/jump_label.h>
+#include <linux/sched.h>
+
+DECLARE_STATIC_KEY_FALSE(guest_util_key);
+
+/**
+ * guest_util_enabled - is guest time split into guest user and system?
+ *
+ * A static key: a no-op in the VM-exit path unless the sysctl
+ * kernel.collect_guest_utilization is 1.
+ */
+static __always_inline bool guest_util_enabled(void)
+{
+	return static_branch_unlikely(&guest_util_key);
+}
+
+/**
+ * guest_util_sample - record the guest's privilege level at a VM exit
+ * @user: the guest was running at a privilege level other than its most
+ *	  privileged one (CPL > 0 on x86)
+ *
+ * Called by the hypervisor on the vCPU task right after a VM exit, before
+ * interrupts are enabled again, so that the tick that caused the exit
+ * already sees the sample.  Only the current task writes its own flags.
+ */
+static __always_inline void guest_util_sample(bool user)
+{
+	if (user)
+		current->flags |= PF_VCPU_USER;
+	else
+		current->flags &= ~PF_VCPU_USER;
+}
+
+int guest_util_set(bool enable);
+
+#endif /* _LINUX_GUEST_UTIL_H */

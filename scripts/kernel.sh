@@ -1,0 +1,130 @@
+#!/bin/bash
+# Kernel tree and kernel builds for the project.
+#
+#   kernel.sh tree SRC          unpack linux-source-6.12 into SRC, copy the new
+#                               files and apply patches/series with fuzz 0
+#   kernel.sh build SRC OBJ FRAGMENT
+#                               tinyconfig + FRAGMENT, out of tree in OBJ;
+#                               fails if the config lost an option
+#   kernel.sh debian SRC OBJ    Debian's amd64 config (KVM=m): compile the
+#                               touched objects and the KVM modules (modpost
+#                               included), check KVM's imports are exported
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tarball=/usr/src/linux-source-6.12.tar.xz
+jobs=$(nproc)
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+
+# New files kept in the repository at their kernel paths.
+new_files() {
+	(cd "$top" && git ls-files -co --exclude-standard -- kernel fs include virt arch)
+}
+
+tree() {
+	local src=$1 stamp
+	stamp=$( (cd "$top" && cat patches/series $(sed 's|^|patches/|' patches/series) \
+		$(new_files)) | sha1sum | cut -c1-16)
+	if [ -f "$src/.gu-stamp" ] && [ "$(cat "$src/.gu-stamp")" = "$stamp" ]; then
+		return 0
+	fi
+	[ -f "$tarball" ] || { echo "kernel.sh: $tarball missing (apt-get install linux-source-6.12)" >&2; exit 1; }
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -xJf "$tarball" -C "$src.tmp" --strip-components=1
+	while read -r p; do
+		case "$p" in ''|'#'*) continue ;; esac
+		patch -d "$src.tmp" -p1 --fuzz=0 --no-backup-if-mismatch -s < "$top/patches/$p" ||
+			{ echo "kernel.sh: $p does not apply with fuzz 0" >&2; exit 1; }
+	done < "$top/patches/series"
+	for f in $(new_files); do
+		[ -e "$src.tmp/$f" ] && { echo "kernel.sh: $f exists in the pristine tree" >&2; exit 1; }
+		mkdir -p "$src.tmp/$(dirname "$f")"
+		cp "$top/$f" "$src.tmp/$f"
+	done
+	echo "$stamp" > "$src.tmp/.gu-stamp"
+	mv "$src.tmp" "$src"
+}
+
+build() {
+	local src obj frag=$3
+	mkdir -p "$2"
+	src=$(cd "$1" && pwd)
+	obj=$(cd "$2" && pwd)
+	make -s -C "$src" O="$obj" CC="$cc" tinyconfig
+	"$src/scripts/kconfig/merge_config.sh" -Q -m -O "$obj" "$obj/.config" "$frag" >/dev/null
+	make -s -C "$src" O="$obj" CC="$cc" olddefconfig
+	# Every option of the fragment must have survived olddefconfig.
+	local bad=0 line opt
+	while read -r line; do
+		case "$line" in
+		'# CONFIG_'*' is not set') opt=${line#\# }; opt=${opt%% *}
+			grep -q "^$opt=" "$obj/.config" && { echo "lost: $line" >&2; bad=1; } ;;
+		CONFIG_*) grep -qx "$line" "$obj/.config" || { echo "lost: $line" >&2; bad=1; } ;;
+		esac
+	done < "$frag"
+	[ $bad = 0 ] || { echo "kernel.sh: config fragment not satisfied" >&2; exit 1; }
+	make -C "$src" O="$obj" CC="$cc" -j"$jobs" bzImage
+}
+
+# Objects the series touches, compiled with Debian's own config.
+debian_objs="kernel/guest_util.o kernel/sched/build_policy.o kernel/exit.o
+	kernel/fork.o fs/proc/stat.o fs/proc/array.o"
+kvm_mods="arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko arch/x86/kvm/kvm-intel.ko"
+
+debian() {
+	local src obj cfg=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
+	mkdir -p "$2"
+	src=$(cd "$1" && pwd)
+	obj=$(cd "$2" && pwd)
+	[ -f "$cfg" ] || { echo "kernel.sh: $cfg missing (apt-get install linux-config-6.12)" >&2; exit 1; }
+	xzcat "$cfg" > "$obj/.config"
+	# No Debian signing keys here; nothing else changes.
+	"$src/scripts/config" --file "$obj/.config" \
+		--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" \
+		--disable MODULE_SIG_ALL
+	make -s -C "$src" O="$obj" CC="$cc" olddefconfig
+	for o in CONFIG_KVM=m CONFIG_KVM_AMD=m CONFIG_KVM_INTEL=m CONFIG_NO_HZ_FULL=y \
+		 CONFIG_VIRT_CPU_ACCOUNTING_GEN=y; do
+		grep -qx "$o" "$obj/.config" || { echo "kernel.sh: Debian config lacks $o" >&2; exit 1; }
+	done
+	make -s -C "$src" O="$obj" CC="$cc" -j"$jobs" prepare
+	# shellcheck disable=SC2086
+	make -s -C "$src" O="$obj" CC="$cc" -j"$jobs" KCFLAGS=-Werror $debian_objs
+	# Single-module targets link and run modpost (with no vmlinux to
+	# resolve against: KVM's imports are checked below instead).
+	# shellcheck disable=SC2086
+	make -s -C "$src" O="$obj" CC="$cc" -j"$jobs" KBUILD_MODPOST_WARN=1 $kvm_mods \
+		2>&1 | grep -v 'undefined!$' || true
+	local m sym o bad=0
+	for m in $kvm_mods; do
+		[ -f "$obj/$m" ] || { echo "kernel.sh: $m was not built" >&2; exit 1; }
+	done
+	# Every symbol KVM takes from the objects the series touches must be
+	# exported, GPL.
+	for sym in $(cd "$obj" && nm -u $kvm_mods | awk '{ print $NF }' | sort -u); do
+		for o in $debian_objs; do
+			nm --defined-only "$obj/$o" | awk '{ print $3 }' | grep -qx "$sym" || continue
+			if ! nm "$obj/$o" | grep -q " __export_symbol_$sym\$"; then
+				echo "kernel.sh: KVM uses $sym from $o, which does not export it" >&2
+				bad=1
+			elif ! grep -rqs "EXPORT_SYMBOL_GPL($sym)" "$src/kernel" "$src/fs/proc"; then
+				echo "kernel.sh: $sym is exported, but not GPL" >&2
+				bad=1
+			else
+				echo "export ok: $sym ($o)"
+			fi
+		done
+	done
+	[ $bad = 0 ] || exit 1
+	echo "kernel.sh: Debian amd64 config (KVM=m): touched objects and KVM modules build"
+}
+
+case "${1:-}" in
+tree) tree "$2" ;;
+build) build "$2" "$3" "$4" ;;
+debian) debian "$2" "$3" ;;
+*) echo "usage: kernel.sh tree SRC | build SRC OBJ FRAGMENT" >&2; exit 2 ;;
+esac

@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# gvmm self-test inside the test kernel: every vCPU mode and modifier
+# behaves as documented (independent of the guest time split patches).
+. "$(dirname "$0")/lib.sh"
+
+DBG=/sys/kernel/debug/kvm
+TRACE=/sys/kernel/tracing
+
+# kvm_stat NAME: a global KVM debugfs counter (empty if absent)
+kvm_stat() {
+	cat "$DBG/$1" 2>/dev/null
+}
+
+# --- exits:N:M counts, io and cpuid exit in-kernel counters
+io0=$(kvm_stat io_exits)
+gvmm_start -t 600 exits:1000:200 || bail "gvmm exits:1000:200 starts"
+check "gvmm_wait_line '^vcpu 0 done cpuid 1000 io 200\$' 120" \
+	"exits:1000:200 reports 1000 cpuid and 200 io"
+io1=$(kvm_stat io_exits)
+if [ -n "$io0" ]; then
+	check "ge '$io1' '$((io0 + 200))'" "debugfs io_exits grew by >= 200 ($io0 -> $io1)"
+fi
+t0=$(gvmm_tid 0)
+check "[ -d /proc/$GVMM_PID/task/$t0 ]" "finished exits vCPU thread stays alive"
+gvmm_stop
+
+# --- busy modes run without faulting
+gvmm_start -t 600 alt:25 io cpuid idle || bail "gvmm alt io cpuid idle starts"
+e0=$(kvm_stat exits)
+sleep 2
+e1=$(kvm_stat exits)
+check "kill -0 $GVMM_PID" "alt, io, cpuid, idle vCPUs run for 2 s"
+[ -n "$e0" ] && diag "debugfs exits $e0 -> $e1"
+check "[ \"$(tid_stat "$GVMM_PID" "$(gvmm_tid 3)" 3)\" = S ]" \
+	"idle vCPU without irqchip sleeps in userspace"
+check "gt '$(tid_guest "$GVMM_PID" "$(gvmm_tid 0)")' 0" "alt vCPU accumulates guest time"
+gvmm_stop
+check "[ $? -eq 0 ]" "gvmm exits 0 on SIGTERM"
+
+# --- idle with an in-kernel irqchip halts inside KVM_RUN
+gvmm_start -t 600 --irqchip idle idle || bail "gvmm --irqchip idle idle starts"
+sleep 1
+for i in 0 1; do
+	t=$(gvmm_tid $i)
+	check "[ \"$(tid_stat "$GVMM_PID" "$t" 3)\" = S ]" "irqchip idle vCPU $i is blocked"
+	check "le '$(tid_guest "$GVMM_PID" "$t")' 10" "irqchip idle vCPU $i has ~no guest time"
+done
+gvmm_stop
+
+# --- +exit=S: the thread leaves, the process keeps its time
+gvmm_start -t 600 user+exit=2 kernel || bail "gvmm user+exit=2 kernel starts"
+t0=$(gvmm_tid 0)
+t1=$(gvmm_tid 1)
+sleep 1
+g0=$(tid_guest "$GVMM_PID" "$t0")
+check "gvmm_wait_line '^vcpu 0 exited\$' 60" "vCPU 0 thread reports its exit"
+sleep 0.5
+check "[ ! -d /proc/$GVMM_PID/task/$t0 ]" "exited vCPU thread is gone"
+g1=$(tid_guest "$GVMM_PID" "$t1")
+gp=$(pid_guest "$GVMM_PID")
+diag "guest ticks: exited thread >= $g0 (at 1 s), live thread $g1, process $gp"
+check "ge '$gp' '$((g0 + g1))'" "process guest_time keeps the exited thread's time"
+gvmm_stop
+
+# --- @CPU pins the thread
+if [ "$(nproc)" -ge 2 ]; then
+	gvmm_start -t 600 kernel@1 || bail "gvmm kernel@1 starts"
+	aff=$(awk '/^Cpus_allowed_list/ { print $2 }' \
+		"/proc/$GVMM_PID/task/$(gvmm_tid 0)/status")
+	check "[ '$aff' = 1 ]" "kernel@1 pins the vCPU thread to CPU 1 ($aff)"
+	gvmm_stop
+else
+	skip "@CPU pinning" "one CPU"
+fi
+
+# --- alt:P spends about P% at CPL3: sample guest RIPs at VM entries
+if [ -e "$TRACE/events/kvm/kvm_entry/enable" ]; then
+	gvmm --layout >/tmp/layout
+	gvmm_start -t 600 alt:25 || bail "gvmm alt:25 starts"
+	echo 0 >"$TRACE/tracing_on"
+	: >"$TRACE/trace"
+	echo 1 >"$TRACE/events/kvm/kvm_entry/enable"
+	echo 1 >"$TRACE/tracing_on"
+	sleep 3
+	echo 0 >"$TRACE/tracing_on"
+	echo 0 >"$TRACE/events/kvm/kvm_entry/enable"
+	gvmm_stop
+	res=$(awk '
+	function hex(s,  i, v) {
+		s = tolower(s); sub(/^0x/, "", s); v = 0
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	FNR == NR { lo[$2] = hex($3); hi[$2] = hex($4); next }
+	/kvm_entry/ && match($0, /rip 0x[0-9a-f]+/) {
+		rip = hex(substr($0, RSTART + 4, RLENGTH - 4))
+		if (rip >= lo["alt_user"] && rip < hi["alt_user"]) u++
+		else if (rip >= lo["alt_kernel"] && rip < hi["alt_kernel"]) k++
+		else o++
+	}
+	END { printf "%d %d %d\n", u, k, o }' /tmp/layout "$TRACE/trace" 2>/dev/null)
+	# shellcheck disable=SC2086
+	set -- $res
+	diag "alt:25 entries: user $1, kernel $2, other ${3:-?}"
+	if [ -n "$1" ] && [ $(($1 + $2)) -ge 50 ]; then
+		pct=$(calc "100 * $1 / ($1 + $2)")
+		check "approx '$pct' 25 0 12" "alt:25 samples CPL3 ~25% of the time ($pct%)"
+	else
+		skip "alt:25 CPL3 share" "too few kvm_entry samples"
+	fi
+else
+	skip "alt:25 CPL3 share" "no kvm_entry tracepoint"
+fi
+
+finish

@@ -1,0 +1,199 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest time split (issue 2), in the booted test kernel:
+#   split.sh tick    tick-based accounting (boot without nohz_full=)
+#   split.sh vtime   vtime accounting (boot with nohz_full=1, -smp 2): all
+#                    vCPU threads pinned to the nohz_full CPU 1
+#   [SECONDS]        length of the measuring window (default 10)
+#
+# A CPL3 vCPU, a CPL0 vCPU, one alternating 30% CPL3 / 70% CPL0, and a CPL3
+# vCPU whose thread exits after 3 s; what every tick must count is known.
+. "$(dirname "$0")/lib.sh"
+
+MODE=${1:-tick}
+SECS=${2:-10}
+ALT=30
+SYSCTL=/proc/sys/kernel/collect_guest_utilization
+PIN=
+[ "$MODE" = vtime ] && PIN=@1
+
+diag "mode $MODE, window ${SECS}s, cmdline: $(cat /proc/cmdline)"
+if [ "$MODE" = vtime ]; then
+	check "[ \"\$(cat /sys/devices/system/cpu/nohz_full)\" = 1 ]" \
+		"CPU 1 is nohz_full (vtime accounting)"
+fi
+
+# --- the sysctl --------------------------------------------------------
+check "[ -f $SYSCTL ]" "sysctl kernel.collect_guest_utilization exists"
+check "[ \"\$(cat $SYSCTL)\" = 0 ]" "it defaults to 0"
+check "[ \"\$(stat -c %a $SYSCTL)\" = 644 ]" "its mode is 0644"
+
+# write VALUE: status of one write(2) of VALUE (printf %b, no newline
+# added); dd reports the errno in /tmp/write.err
+write() {
+	printf '%b' "$1" | dd of=$SYSCTL bs=64 2>/tmp/write.err >/dev/null
+}
+for v in 2 -1 abc '\n' 99999999999999999999 '1 1' 0x1 ' 1' 10; do
+	write 1 && write 0
+	write "$v"
+	r=$?
+	check "[ $r -ne 0 ] && grep -q 'Invalid argument' /tmp/write.err && \
+		[ \"\$(cat $SYSCTL)\" = 0 ]" \
+		"writing '$v' fails with EINVAL and leaves 0"
+done
+write 1
+write 5
+check "[ \"\$(cat $SYSCTL)\" = 1 ]" "a refused write leaves 1 as well"
+check "write 0 && [ \"\$(cat $SYSCTL)\" = 0 ] && write '1\\n' && \
+	[ \"\$(cat $SYSCTL)\" = 1 ]" "0 and 1 (with a newline) are accepted"
+
+grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+su -s /bin/sh nobody -c "echo 0 > $SYSCTL" 2>/dev/null
+r=$?
+check "[ $r -ne 0 ] && [ \"\$(cat $SYSCTL)\" = 1 ]" \
+	"a non-root write is refused and changes nothing"
+check "[ \"\$(su -s /bin/sh nobody -c 'cat $SYSCTL')\" = 1 ]" \
+	"non-root can read it"
+
+# --- /proc layout --------------------------------------------------------
+check "[ \"\$(cpustat_cols cpu)\" = 12 ]" "the cpu line has 12 columns"
+check "[ \"\$(cpustat_cols cpu0)\" = 12 ] && [ \"\$(cpustat_cols cpu1)\" = 12 ]" \
+	"every cpuN line has 12 columns"
+n=$(tr '\n' ' ' </proc/self/stat | sed 's/.*) //' | wc -w)
+check "[ $((n + 2)) = 54 ]" "/proc/self/stat has 54 fields"
+
+# --- the guests -----------------------------------------------------------
+write 1
+gvmm_start "user$PIN" "kernel$PIN" "alt:$ALT$PIN" "user$PIN+exit=3" ||
+	bail "gvmm starts"
+ok "gvmm runs: pid $GVMM_PID, vCPU threads $GVMM_TIDS"
+P=$GVMM_PID
+TU=$(gvmm_tid 0)
+TK=$(gvmm_tid 1)
+TA=$(gvmm_tid 2)
+TX=$(gvmm_tid 3)
+
+# freeze/thaw: SIGSTOP the VM so that its threads, the process and the
+# cpu line are read at one instant (the counters stand still meanwhile).
+freeze() {
+	kill -STOP "$P"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		_run=0
+		for _f in /proc/$P/task/*/stat; do
+			[ "$(stat_field "$_f" 3)" = T ] || _run=1
+		done
+		[ $_run = 0 ] && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	diag "the VM did not stop"
+}
+thaw() {
+	kill -CONT "$P"
+}
+
+# snap NAME: guest (43), guest_user (53), guest_system (54) of every
+# vCPU thread and the process, and the cpu line, into variables NAME_*,
+# all read while the VM is stopped.
+snap() {
+	freeze
+	for t in U K A; do
+		eval "tid=\$T$t"
+		set -- $(tr '\n' ' ' <"/proc/$P/task/$tid/stat" | sed 's/.*) //' |
+			awk '{ print $41, $51, $52 }')
+		eval "${n}_${t}g=$1 ${n}_${t}u=$2 ${n}_${t}s=$3"
+	done
+	set -- $(tr '\n' ' ' <"/proc/$P/stat" | sed 's/.*) //' |
+		awk '{ print $41, $51, $52 }')
+	eval "${n}_Pg=$1 ${n}_Pu=$2 ${n}_Ps=$3"
+	set -- $(awk '$1 == "cpu" { print $10, $11, $12, $13 }' /proc/stat)
+	eval "${n}_Cg=$1 ${n}_Cgn=$2 ${n}_Cu=$3 ${n}_Cs=$4"
+	thaw
+}
+v() { eval "echo \$$1"; }
+d() { echo $(($(v "b_$1") - $(v "a_$1"))); }
+
+# The thread that exits: remember what it had, then let it go.
+sleep 2
+xs=$(tr '\n' ' ' <"/proc/$P/task/$TX/stat" | sed 's/.*) //' | awk '{ print $51 }')
+gvmm_wait_line "^vcpu 3 exited" 30
+check "[ ! -d /proc/$P/task/$TX ]" "the +exit=3 vCPU thread has exited"
+diag "exited thread had guest_user >= $xs ticks"
+
+n=a snap
+sleep "$SECS"
+n=b snap
+
+for t in U K A; do
+	diag "vCPU $t: d(guest) $(d ${t}g) d(guest_user) $(d ${t}u) d(guest_system) $(d ${t}s)"
+done
+diag "process: d(guest) $(d Pg) d(guest_user) $(d Pu) d(guest_system) $(d Ps)"
+diag "cpu: d(guest) $(d Cg) d(guest_nice) $(d Cgn) d(guest_user) $(d Cu) d(guest_system) $(d Cs)"
+
+check "gt $(d Ug) $((SECS * 10))" "the CPL3 vCPU ran its guest (>10% of the window)"
+check "approx $(d Uu) $(d Ug) 3 2" "CPL3 vCPU: guest_user = guest time"
+check "le $(d Us) $(($(d Ug) / 50 + 2))" "CPL3 vCPU: guest_system ~ 0"
+check "approx $(d Ks) $(d Kg) 3 2" "CPL0 vCPU: guest_system = guest time"
+check "le $(d Ku) $(($(d Kg) / 50 + 2))" "CPL0 vCPU: guest_user ~ 0"
+pct=$(calc "100 * $(d Au) / ($(d Au) + $(d As))")
+diag "alternating vCPU: $pct% guest_user, duty cycle $ALT%"
+check "approx $pct $ALT 0 6" "alternating vCPU: guest_user share within 6 points of $ALT%"
+for t in U K A P; do
+	check "approx $(($(d ${t}u) + $(d ${t}s))) $(d ${t}g) 0 2" \
+		"$t: guest_user + guest_system = guest time (+-2 ticks)"
+done
+
+# Process = sum of its threads, live and exited: what the process has
+# beyond its live threads is the exited thread's, and stays put.
+for w in a b; do
+	for f in g u s; do
+		eval "${w}_X$f=\$((${w}_P$f - ${w}_U$f - ${w}_K$f - ${w}_A$f))"
+	done
+done
+diag "exited thread, kept by the process: guest $(v a_Xg) -> $(v b_Xg), guest_user $(v a_Xu) -> $(v b_Xu), guest_system $(v a_Xs) -> $(v b_Xs)"
+# (each of the 4 figures is rounded down to ticks on its own: +-3)
+check "approx $(v b_Xu) $(v a_Xu) 0 3 && approx $(v b_Xs) $(v a_Xs) 0 3" \
+	"process guest_user/system = live threads' + a constant, the exited thread's"
+check "ge $(v b_Xu) $xs && le $(v b_Xu) $(($(v b_Xg) + 1))" \
+	"the exited thread's guest_user is kept (>= $xs seen before it exited)"
+check "le $(v b_Xs) $(($(v b_Xg) / 50 + 2))" "the exited CPL3 thread's guest_system ~ 0"
+
+# Per CPU: the split follows guest + guest_nice, and matches the tasks.
+check "approx $(($(d Cu) + $(d Cs))) $(($(d Cg) + $(d Cgn))) 1 4" \
+	"cpu line: d(guest_user + guest_system) = d(guest + guest_nice)"
+check "approx $(d Cu) $(d Pu) 0 4" "cpu line guest_user agrees with the VM's threads"
+check "approx $(d Cs) $(d Ps) 0 4" "cpu line guest_system agrees with the VM's threads"
+set -- $(awk '$1 == "cpu" { u = $12; s = $13 }
+	/^cpu[0-9]/ { su += $12; ss += $13 } END { print u, su, s, ss }' /proc/stat)
+check "approx $2 $1 0 4 && approx $4 $3 0 4" \
+	"cpuN guest_user/guest_system columns sum to the cpu line's"
+
+# --- a niced guest --------------------------------------------------------
+renice -n 10 -p "$TK" >/dev/null
+n=a snap
+sleep 3
+n=b snap
+diag "niced CPL0 vCPU: d(guest_nice) $(d Cgn) d(guest_system) $(d Ks)"
+check "gt $(d Cgn) 0" "a niced vCPU's guest time counts as guest_nice"
+check "approx $(d Ks) $(d Kg) 3 2" "niced CPL0 vCPU: guest_system = guest time"
+check "approx $(($(d Cu) + $(d Cs))) $(($(d Cg) + $(d Cgn))) 1 4" \
+	"niced: d(guest_user + guest_system) = d(guest + guest_nice)"
+renice -n 0 -p "$TK" >/dev/null
+
+# --- switched off -----------------------------------------------------------
+write 0
+n=a snap
+sleep 3
+n=b snap
+check "gt $(d Pg) 0" "sysctl 0: guest time still grows"
+check "[ $(d Pu) = 0 ] && [ $(d Ps) = 0 ]" "sysctl 0: process guest_user/system stay still"
+check "[ $(d Uu) = 0 ] && [ $(d Ks) = 0 ] && [ $(d As) = 0 ]" \
+	"sysctl 0: thread guest_user/system stay still"
+check "[ $(d Cu) = 0 ] && [ $(d Cs) = 0 ]" "sysctl 0: cpu guest_user/system stay still"
+
+gvmm_stop
+check "[ $? -eq 0 ]" "gvmm exits cleanly"
+finish

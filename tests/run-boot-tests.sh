@@ -1,0 +1,42 @@
+#!/bin/bash
+# Boot tests: each scenario boots build/bzImage under QEMU TCG (-cpu max:
+# SVM, so kvm_amd runs nested) with the test initramfs.
+#
+#   run-boot-tests.sh [NAME...]   (default: all)
+# Logs in build/tests/logs/NAME.log; a TAP summary at the end.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+logs=$top/build/tests/logs
+mkdir -p "$logs"
+
+# name | boot.sh options | scenario and its arguments
+scenarios=(
+	"smoke||smoke"
+	"split-tick||split tick"
+	"split-vtime|--append nohz_full=1|split vtime"
+	"consumers||consumers"
+)
+
+pass=0 fail=0 failed=()
+for s in "${scenarios[@]}"; do
+	IFS='|' read -r name opts args <<<"$s"
+	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then
+		continue
+	fi
+	echo "=== boot test $name"
+	# shellcheck disable=SC2086
+	"$top/tests/qemu/boot.sh" --timeout 600 --log "$logs/$name.log" $opts $args \
+		> "$logs/$name.out" 2>&1
+	rc=$?
+	grep -aE '^(ok|not ok|#|Bail out)' "$logs/$name.out" | tr -d '\r' | sed 's/^/  /'
+	if [ $rc -eq 0 ]; then
+		echo "ok - boot test $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok - boot test $name (exit $rc, log $logs/$name.log)"
+		tail -n 30 "$logs/$name.out" | tr -d '\r' | sed 's/^/#   /'
+		fail=$((fail + 1)); failed+=("$name")
+	fi
+done
+echo "boot tests: $pass passed, $fail failed${failed:+ (${failed[*]})}"
+[ $fail -eq 0 ]
