@@ -11,7 +11,7 @@ SRC	:= $(B)/linux
 KOBJ	:= $(B)/kernel
 SHELL	:= /bin/bash
 
-NEW_KERNEL_FILES := $(shell git ls-files -co --exclude-standard -- kernel fs include virt arch 2>/dev/null)
+NEW_KERNEL_FILES := $(shell git ls-files -co --exclude-standard -- kernel fs include virt arch Documentation 2>/dev/null)
 PATCHES	:= patches/series $(wildcard patches/*.patch)
 
 .PHONY: all deps kernel tree vmm gtop initramfs check check-patches check-kunit \

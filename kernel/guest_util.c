@@ -14,6 +14,10 @@
 struct static_key_false guest_util_key = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL_GPL(guest_util_key);
 
+/* Bumped each time collection is turned on: older timestamps are stale. */
+unsigned int guest_util_epoch;
+EXPORT_SYMBOL_GPL(guest_util_epoch);
+
 static DEFINE_MUTEX(guest_util_mutex);
 static int collect_guest_utilization;
 
@@ -26,10 +30,12 @@ static int collect_guest_utilization;
 int guest_util_set(bool enable)
 {
 	mutex_lock(&guest_util_mutex);
-	if (enable && !collect_guest_utilization)
+	if (enable && !collect_guest_utilization) {
+		WRITE_ONCE(guest_util_epoch, guest_util_epoch + 1);
 		static_branch_enable(&guest_util_key);
-	else if (!enable && collect_guest_utilization)
+	} else if (!enable && collect_guest_utilization) {
 		static_branch_disable(&guest_util_key);
+	}
 	WRITE_ONCE(collect_guest_utilization, enable);
 	mutex_unlock(&guest_util_mutex);
 	return 0;

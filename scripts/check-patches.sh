@@ -36,7 +36,7 @@ while read -r p; do
 	fi
 done < "$top/patches/series"
 
-for f in $(cd "$top" && git ls-files -co --exclude-standard -- kernel fs include virt arch); do
+for f in $(cd "$top" && git ls-files -co --exclude-standard -- kernel fs include virt arch Documentation | grep -v "\.rst$"); do
 	out=$(cd "$top" && perl "$cp" --strict --no-tree --terse -f "$f" 2>&1)
 	if [ -z "$out" ]; then
 		ok "checkpatch --strict -f $f"

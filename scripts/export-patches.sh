@@ -17,7 +17,7 @@ git -C "$dev" format-patch -q --no-signature --zero-commit -N \
 	-o "$top/patches" "$base..HEAD"
 (cd "$top/patches" && ls [0-9]*.patch) > "$top/patches/series"
 
-git -C "$dev" ls-files --others -- kernel fs include virt arch | while read -r f; do
+git -C "$dev" ls-files --others -- kernel fs include virt arch Documentation | while read -r f; do
 	mkdir -p "$top/$(dirname "$f")"
 	cp "$dev/$f" "$top/$f"
 done

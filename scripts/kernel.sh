@@ -17,10 +17,12 @@ jobs=$(nproc)
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+# Hits across clones of the repository at other paths.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$top} CCACHE_NOHASHDIR=1
 
 # New files kept in the repository at their kernel paths.
 new_files() {
-	(cd "$top" && git ls-files -co --exclude-standard -- kernel fs include virt arch)
+	(cd "$top" && git ls-files -co --exclude-standard -- kernel fs include virt arch Documentation)
 }
 
 tree() {
@@ -72,7 +74,7 @@ build() {
 # Objects the series touches, compiled with Debian's own config.
 debian_objs="kernel/guest_util.o kernel/sched/build_policy.o kernel/exit.o
 	kernel/fork.o fs/proc/stat.o fs/proc/array.o"
-kvm_mods="arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko arch/x86/kvm/kvm-intel.ko"
+kvm_mods="arch/x86/kvm/kvm.o arch/x86/kvm/kvm-amd.o arch/x86/kvm/kvm-intel.o"
 
 debian() {
 	local src obj cfg=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
@@ -87,27 +89,31 @@ debian() {
 		--disable MODULE_SIG_ALL
 	make -s -C "$src" O="$obj" CC="$cc" olddefconfig
 	for o in CONFIG_KVM=m CONFIG_KVM_AMD=m CONFIG_KVM_INTEL=m CONFIG_NO_HZ_FULL=y \
-		 CONFIG_VIRT_CPU_ACCOUNTING_GEN=y; do
+		 CONFIG_VIRT_CPU_ACCOUNTING_GEN=y CONFIG_MODVERSIONS=y; do
 		grep -qx "$o" "$obj/.config" || { echo "kernel.sh: Debian config lacks $o" >&2; exit 1; }
 	done
 	make -s -C "$src" O="$obj" CC="$cc" -j"$jobs" prepare
 	# shellcheck disable=SC2086
-	make -s -C "$src" O="$obj" CC="$cc" -j"$jobs" KCFLAGS=-Werror $debian_objs
-	# Single-module targets link and run modpost (with no vmlinux to
-	# resolve against: KVM's imports are checked below instead).
-	# shellcheck disable=SC2086
-	make -s -C "$src" O="$obj" CC="$cc" -j"$jobs" KBUILD_MODPOST_WARN=1 $kvm_mods \
-		2>&1 | grep -v 'undefined!$' || true
+	make -s -C "$src" O="$obj" CC="$cc" -j"$jobs" KCFLAGS=-Werror $debian_objs arch/x86/kvm/
+	# modpost on the KVM modules, as the full build runs it (-M -m -E),
+	# with no vmlinux to resolve against (-w): the imports are checked
+	# below instead.
+	(cd "$obj" && scripts/mod/modpost -M -m -E -w -o kvm.symvers \
+		-T arch/x86/kvm/modules.order 2>&1) |
+		grep -v -e 'undefined!$' -e 'suppressed .* unresolved symbol' || true
 	local m sym o bad=0
 	for m in $kvm_mods; do
-		[ -f "$obj/$m" ] || { echo "kernel.sh: $m was not built" >&2; exit 1; }
+		[ -f "$obj/${m%.o}.mod.c" ] || { echo "kernel.sh: modpost did not process $m" >&2; exit 1; }
 	done
 	# Every symbol KVM takes from the objects the series touches must be
 	# exported, GPL.
-	for sym in $(cd "$obj" && nm -u $kvm_mods | awk '{ print $NF }' | sort -u); do
-		for o in $debian_objs; do
-			nm --defined-only "$obj/$o" | awk '{ print $3 }' | grep -qx "$sym" || continue
-			if ! nm "$obj/$o" | grep -q " __export_symbol_$sym\$"; then
+	local syms defs
+	# shellcheck disable=SC2086
+	syms=$(cd "$obj" && nm -u $kvm_mods | awk '{ print $NF }' | sort -u)
+	for o in $debian_objs; do
+		defs=$(nm --defined-only "$obj/$o" | awk '{ print $3 }')
+		for sym in $(comm -12 <(echo "$syms") <(echo "$defs" | sort -u)); do
+			if ! grep -qx "__export_symbol_$sym" <<<"$defs"; then
 				echo "kernel.sh: KVM uses $sym from $o, which does not export it" >&2
 				bad=1
 			elif ! grep -rqs "EXPORT_SYMBOL_GPL($sym)" "$src/kernel" "$src/fs/proc"; then
@@ -119,7 +125,7 @@ debian() {
 		done
 	done
 	[ $bad = 0 ] || exit 1
-	echo "kernel.sh: Debian amd64 config (KVM=m): touched objects and KVM modules build"
+	echo "kernel.sh: Debian amd64 config (KVM=m): touched objects and KVM modules build, modpost passes"
 }
 
 case "${1:-}" in

@@ -15,6 +15,8 @@ scenarios=(
 	"split-tick||split tick"
 	"split-vtime|--append nohz_full=1|split vtime"
 	"consumers||consumers"
+	"exits||exits"
+	"gtop||gtop"
 )
 
 pass=0 fail=0 failed=()
@@ -29,6 +31,15 @@ for s in "${scenarios[@]}"; do
 		> "$logs/$name.out" 2>&1
 	rc=$?
 	grep -aE '^(ok|not ok|#|Bail out)' "$logs/$name.out" | tr -d '\r' | sed 's/^/  /'
+	# gtop's JSON lines, copied to the console, must parse as JSON.
+	if [ $rc -eq 0 ] && grep -aq '^GTOP-JSON ' "$logs/$name.out"; then
+		tr -d '\r' < "$logs/$name.out" | sed -n 's/^GTOP-JSON //p' |
+			python3 -c 'import json, sys
+for n, l in enumerate(sys.stdin, 1):
+    o = json.loads(l)
+    assert isinstance(o.get("vms"), list) and isinstance(o.get("cpus"), list), n' ||
+			{ echo "  not ok - gtop JSON lines parse as JSON"; rc=1; }
+	fi
 	if [ $rc -eq 0 ]; then
 		echo "ok - boot test $name"
 		pass=$((pass + 1))

@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 
 DECLARE_STATIC_KEY_FALSE(guest_util_key);
+extern unsigned int guest_util_epoch;
 
 /**
  * guest_util_enabled - is guest time split into guest user and system?

@@ -21,27 +21,29 @@ run() {
 	[ $_r -eq 0 ] || sed 's/^/#   /' /tmp/$_n.out | head -20
 }
 
-run top top -b -n 1
+run top /usr/bin/top -b -n 1
 us=$(awk '/^%Cpu/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^us/) { print $i; exit } }' /tmp/top.out)
 diag "top: $(grep '^%Cpu' /tmp/top.out)"
 check "gt '$us' 30 && le '$us' 100" "top: %Cpu us (which includes guest) is 30..100"
 check "grep -q gvmm /tmp/top.out" "top lists the VM process"
 
-run ps ps -eLo pid,tid,comm,time
+run ps /usr/bin/ps -eLo pid,tid,comm,time
 check "grep -q 'CPU 0/KVM' /tmp/ps.out" "ps lists the vCPU threads"
 
-run vmstat vmstat 1 2
-us=$(awk 'NR == 1 { next } /us/ { for (i = 1; i <= NF; i++) if ($i == "us") c = i; next }
-	c { v = $c } END { print v }' /tmp/vmstat.out)
-check "gt '$us' 30 && le '$us' 100" "vmstat: us is 30..100"
+run vmstat /usr/bin/vmstat 1 2
+# procps 4 vmstat shows guest time in its own column, gu, taken out of us.
+us=$(awk 'NR == 1 { next } / us / { for (i = 1; i <= NF; i++) { if ($i == "us") c = i; if ($i == "gu") g = i }; next }
+	c { v = $c + (g ? $g : 0) } END { print v }' /tmp/vmstat.out)
+diag "vmstat: $(tail -n 2 /tmp/vmstat.out | tr '\n' '|')"
+check "gt '$us' 30 && le '$us' 100" "vmstat: us + gu is 30..100"
 
-run mpstat mpstat -P ALL 1 1
+run mpstat /usr/bin/mpstat -P ALL 1 1
 g=$(awk '/%guest/ { for (i = 1; i <= NF; i++) if ($i == "%guest") c = i; next }
 	c && $0 ~ /^Average/ && $2 == "all" { print $c; exit }' /tmp/mpstat.out)
 diag "mpstat: all %guest $g"
 check "gt '$g' 30 && le '$g' 100" "mpstat: %guest of all CPUs is 30..100"
 
-run pidstat pidstat -t -p "$P" 1 1
+run pidstat /usr/bin/pidstat -t -p "$P" 1 1
 g=$(awk -v t="$T0" '/%guest/ { for (i = 1; i <= NF; i++) if ($i == "%guest") c = i; next }
 	c && $0 ~ /^Average/ && $0 ~ ("[ ]" t "[ ]") { print $(c - 0); exit }' /tmp/pidstat.out)
 diag "pidstat: vCPU 0 thread %guest $g"

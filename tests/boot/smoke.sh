@@ -25,7 +25,7 @@ gvmm_start -t 600 user kernel exits:100:20 ||
 ok "gvmm starts (pid $GVMM_PID, tids $GVMM_TIDS)"
 t0=$(gvmm_tid 0)
 t1=$(gvmm_tid 1)
-check "[ \"$(cat /proc/$GVMM_PID/task/$t0/comm)\" = 'CPU 0/KVM' ]" "vCPU thread named 'CPU 0/KVM'"
+check "[ \"$(cat "/proc/$GVMM_PID/task/$t0/comm")\" = 'CPU 0/KVM' ]" "vCPU thread named 'CPU 0/KVM'"
 check "gvmm_wait_line '^vcpu 2 done cpuid 100 io 20\$' 60" "exits:100:20 reports its counts"
 
 g0=$(tid_guest "$GVMM_PID" "$t0")

@@ -10,6 +10,8 @@
 #   --bin SRC[:DST]       host binary plus its shared libraries (ldd) and
 #                         loader; DST defaults to SRC for /usr, /bin and
 #                         /sbin paths, else /usr/local/bin/NAME
+#   --tools               --bin for procps top, ps, vmstat and sysstat
+#                         mpstat, pidstat
 #   --file SRC:DST        plain file or directory copied to DST
 #   --module FILE.ko[.xz] kernel module insmod'ed by /init, in given order
 #   --busybox PATH        busybox binary (default: /bin/busybox, must be
@@ -18,7 +20,8 @@
 #
 # The archive holds busybox with all applet symlinks, /init
 # (tests/initramfs/init), gvmm in /usr/bin, the scenarios in /tests,
-# terminfo for linux, screen, tmux, xterm, xterm-256color and vt100, and
+# terminfo for linux, screen, tmux, xterm, xterm-256color, vt100 and dumb
+# (procps top -b needs it), and
 # /etc/passwd and /etc/group. Device nodes come from devtmpfs at boot.
 #
 # Debian's busybox-static ash runs a same-named applet before searching
@@ -62,6 +65,8 @@ while [ $# -gt 0 ]; do
 	--tests)	tests=${2:?}; shift ;;
 	--bin)		bins+=("${2:?}"); shift ;;
 	--file)		files+=("${2:?}"); shift ;;
+	--tools)	bins+=(/usr/bin/top /usr/bin/ps /usr/bin/vmstat
+			       /usr/bin/mpstat /usr/bin/pidstat) ;;
 	--module)	modules+=("${2:?}"); shift ;;
 	--busybox)	busybox=${2:?}; shift ;;
 	-h|--help)	usage; exit 0 ;;
@@ -143,7 +148,7 @@ export S_COLORS=never
 PROFILE
 : >"$stage/etc/gtest-overrides.sh"
 
-for t in linux screen tmux xterm xterm-256color vt100; do
+for t in linux screen tmux xterm xterm-256color vt100 dumb; do
 	for dir in /etc/terminfo /lib/terminfo /usr/share/terminfo; do
 		f="$dir/${t:0:1}/$t"
 		if [ -e "$f" ]; then

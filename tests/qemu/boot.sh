@@ -14,7 +14,8 @@
 #   --timeout SECS    kill QEMU after SECS (default: 600), exit 124
 #   --log FILE        copy of the console (default: a temp file)
 #   --qemu-arg ARG    extra QEMU argument (repeatable)
-#   --interactive     console on this terminal, no scenario (Ctrl-A x quits)
+#   --interactive     console on this terminal (Ctrl-A x quits); with a
+#                     SCENARIO, that runs on it (the demo), else a shell
 #   -h, --help
 #
 # SCENARIO runs as /tests/SCENARIO.sh in the guest; ARGS reach it through
@@ -77,7 +78,7 @@ case "$smp$mem$timeout" in
 esac
 
 cmdline="console=ttyS0 panic=-1 quiet"
-if [ "$interactive" = 0 ]; then
+if [ "$interactive" = 0 ] || [ $# -ge 1 ]; then
 	[ $# -ge 1 ] || bad_usage "no SCENARIO given"
 	scenario=$1
 	shift
@@ -99,7 +100,7 @@ fi
 
 cmd=("$qemu" -accel tcg -cpu max -smp "$smp" -m "$mem" -nographic
      -no-reboot -kernel "$kernel" -initrd "$initrd" -append "$cmdline")
-[ "$icount" = 1 ] && cmd+=(-icount shift=0,sleep=off)
+[ "$icount" = 1 ] && cmd+=(-icount "shift=0,sleep=off")
 cmd+=("${qemu_args[@]}")
 
 if [ "$interactive" = 1 ]; then

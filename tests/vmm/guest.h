@@ -2,7 +2,7 @@
 /*
  * gvmm guest memory layout and guest/VMM contract.
  *
- * Shared by guest.S (assembler) and the C side, so #defines only.
+ * Shared by guest.S (assembler) and the C side.
  *
  * The guest runs in 32-bit flat protected mode, paging off, so guest
  * linear == guest physical == offset into the VMM's guest memory.
@@ -56,5 +56,15 @@
 #define GUEST_MODE_IO		5
 #define GUEST_MODE_CPUID	6
 #define GUEST_MODE_IDLE		7
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* guest.S: the guest code blob and entry points inside it */
+extern const uint8_t gvmm_guest_start[], gvmm_guest_end[];
+extern const uint8_t gvmm_guest_user[], gvmm_guest_kernel[];
+extern const uint8_t gvmm_guest_alt[];
+extern const uint8_t gvmm_guest_int80[], gvmm_guest_int80_end[];
+#endif
 
 #endif /* GVMM_GUEST_H */

@@ -24,6 +24,9 @@
 #define ALT_SLICES		100	/* slices per alt cycle */
 #define ALT_DEFAULT_LOOPS	1000	/* loop iterations per slice */
 
+#define CPUID_1_ECX_VMX		(1u << 5)
+#define CPUID_80000001_ECX_SVM	(1u << 2)
+
 static const char *prog = "gvmm";
 static struct vm vm;
 static pthread_barrier_t start_barrier;
@@ -53,7 +56,8 @@ static void usage(FILE *f)
 "              is %d slices of L loop iterations (default L=%d), switching\n"
 "              with int 0x80 / iret\n"
 "  exits:N:M   N cpuid, then M out to port %#x, then report on port %#x;\n"
-"              gvmm prints \"vcpu <i> done cpuid <N> io <M>\" and stops\n"
+"              gvmm prints \"vcpu <i> done cpuid <N> io <M>\", then\n"
+"              \"vcpu <i> time ns <T>\" (since its first KVM_RUN), and stops\n"
 "              running that vCPU: its thread sleeps until exit\n"
 "  io          out to port %#x forever (userspace exits)\n"
 "  cpuid       cpuid forever (in-kernel exits)\n"
@@ -67,8 +71,8 @@ static void usage(FILE *f)
 "\n"
 "stdout: \"vcpu <i> tid <tid> mode <spec>\" per vCPU, then \"ready pid <pid>\".\n"
 "exit status: 0 ok, 1 KVM/system failure, 2 bad usage.\n"
-"environment: GVMM_TR_TYPE=9|11 overrides the TR type (default: 11 on\n"
-"Intel hosts as VMX requires a busy TSS, 9 elsewhere as QEMU TCG needs).\n"
+"environment: GVMM_TR_TYPE=9|11 overrides the TR type (default: 11 with\n"
+"VMX, which requires a busy TSS; 9 with SVM, as QEMU TCG needs).\n"
 "\n"
 "example: %s --name vm1 -t 5 user@0 kernel@1 alt:25 exits:1000:200\n",
 		prog, ALT_SLICES, ALT_DEFAULT_LOOPS, PORT_IO, PORT_DONE,
@@ -287,6 +291,10 @@ static void parse_args(int argc, char **argv, double *run_time)
 		die(EXIT_USAGE, "no VCPU_SPEC given");
 }
 
+/*
+ * TR type: VMX entry requires a busy TSS (11); QEMU TCG's SVM aborts
+ * on an interrupt from CPL3 with a busy TR, and SVM does not care: 9.
+ */
 static int default_tr_type(void)
 {
 	unsigned int eax, ebx, ecx, edx;
@@ -294,9 +302,15 @@ static int default_tr_type(void)
 
 	if (env && *env)
 		return atoi(env) == 11 ? 11 : 9;
+	if (__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) &&
+	    (ecx & CPUID_80000001_ECX_SVM))
+		return 9;
+	if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & CPUID_1_ECX_VMX))
+		return 11;
+	/* no virtualization flag (e.g. PVM): go by the vendor */
 	if (__get_cpuid(0, &eax, &ebx, &ecx, &edx) &&
 	    ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e)
-		return 11;	/* GenuineIntel: VMX entry wants busy TSS */
+		return 11;	/* GenuineIntel */
 	return 9;
 }
 

@@ -33,6 +33,7 @@ struct vcpu {
 	pthread_t thread;
 	pid_t tid;
 	uint64_t io_exits;	/* KVM_EXIT_IO on PORT_IO */
+	uint64_t t_start;	/* CLOCK_MONOTONIC ns of the first KVM_RUN */
 	bool kicked;		/* main thread sent the exit signal */
 };
 

@@ -10,13 +10,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gvmm.h"
-
-extern const uint8_t gvmm_guest_start[], gvmm_guest_end[];
-extern const uint8_t gvmm_guest_int80[], gvmm_guest_int80_end[];
-extern const uint8_t gvmm_guest_user[], gvmm_guest_kernel[], gvmm_guest_alt[];
 
 #define GUEST_ADDR(sym)	(CODE_BASE + (uint32_t)((sym) - gvmm_guest_start))
 
@@ -307,8 +304,17 @@ static void vcpu_park(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 static void vcpu_done(struct vcpu *v)
 {
+	uint64_t elapsed = now_ns() - v->t_start;
 	struct kvm_regs regs;
 
 	if (kvm_ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
@@ -324,6 +330,9 @@ static void vcpu_done(struct vcpu *v)
 			v->spec.arg2);
 	out(v->vm, "vcpu %d done cpuid %llu io %llu\n", v->index,
 	    (unsigned long long)regs.rsi, (unsigned long long)v->io_exits);
+	/* Under QEMU -icount shift=0 a nanosecond is one instruction. */
+	out(v->vm, "vcpu %d time ns %llu\n", v->index,
+	    (unsigned long long)elapsed);
 }
 
 static void vcpu_handle_io(struct vcpu *v)
@@ -366,6 +375,7 @@ int vcpu_run(struct vcpu *v)
 	struct kvm_run *run = v->run;
 
 	tls_run = run;
+	v->t_start = now_ns();
 	for (;;) {
 		if (tls_kicked)
 			return 0;

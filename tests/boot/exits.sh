@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Per-vCPU exit timing (issue 3), in the booted test kernel: a guest makes
+# exactly N cpuid and M port-I/O exits; its vcpu0/exit_timing must show
+# them, consistent with itself, with KVM's stats and with the thread's CPU
+# time; nothing moves with the sysctl at 0; a write resets it; halted time
+# is kept apart.
+. "$(dirname "$0")/lib.sh"
+
+N=${1:-3000}
+M=${2:-700}
+SYSCTL=/proc/sys/kernel/collect_guest_utilization
+KVMDBG=/sys/kernel/debug/kvm
+
+# et_file PID [VCPU]: the exit_timing file of a VM's vCPU
+et_file() {
+	ls -d "$KVMDBG/$1"-*/vcpu"${2:-0}"/exit_timing 2>/dev/null | head -n 1
+}
+# row FILE NAME: the fields of row NAME (reason count min max total avg
+# stddev user), or nothing
+row() {
+	awk -v n="$2" '$1 == n { print; exit }' "$1"
+}
+# col FILE NAME K: field K of row NAME (2 count, 3 min, 4 max, 5 total,
+# 6 avg, 7 stddev, 8 user_exits); 0 if the row is absent
+col() {
+	awk -v n="$2" -v k="$3" '$1 == n { v = $k } END { print v + 0 }' "$1"
+}
+
+echo 1 >$SYSCTL
+gvmm_start "exits:$N:$M" || bail "gvmm starts"
+P=$GVMM_PID
+T=$(gvmm_tid 0)
+check "gvmm_wait_line '^vcpu 0 done cpuid $N io $M\$' 120" \
+	"the guest made $N cpuid and $M I/O exits"
+sleep 0.5
+F=$(et_file "$P")
+check "[ -n '$F' ] && [ -r '$F' ]" "vcpu0/exit_timing exists"
+cp "$F" /tmp/et.txt
+sed 's/^/# /' /tmp/et.txt
+
+hdr="reason count min_ns max_ns total_ns avg_ns stddev_ns user_exits"
+check "[ \"\$(head -n 1 /tmp/et.txt | tr -s ' ')\" = '$hdr' ]" "header line"
+# The vendor names the reasons: cpuid/io on SVM, CPUID/IO_INSTRUCTION on VMX.
+CPUID=cpuid IO=io
+grep -q '^CPUID ' /tmp/et.txt && { CPUID=CPUID; IO=IO_INSTRUCTION; }
+nc=$(col /tmp/et.txt $CPUID 2)
+ni=$(col /tmp/et.txt $IO 2)
+check "ge $nc $N && le $nc $((N + 10))" "$CPUID row: count $nc ~ $N"
+# The completion report is an I/O exit too, still open: the VMM stopped.
+check "ge $ni $M && le $ni $((M + 2))" "$IO row: count $ni ~ $M"
+check "[ $(col /tmp/et.txt $IO 8) = $ni ]" "every I/O exit is marked as completed in userspace"
+check "[ $(col /tmp/et.txt $CPUID 8) = 0 ]" "no cpuid exit went to userspace"
+
+bad=$(awk 'NR > 1 && ($2 > 0) && !($3 <= $6 && $6 <= $4 && $7 <= $4 &&
+	$5 >= $2 * $3 && $5 <= $2 * $4 && $8 <= $2) { print $1 }' /tmp/et.txt)
+check "[ -z '$bad' ]" "every row: min <= avg <= max, stddev <= max, min*count <= total <= max*count"
+bad=$(awk 'NR > 1 && $2 == 0 && ($5 > 0 || $3 > 0 || $4 > 0) { print $1 }' /tmp/et.txt)
+check "[ -z '$bad' ]" "no row with count 0 and time > 0"
+avg_c=$(col /tmp/et.txt $CPUID 6)
+avg_i=$(col /tmp/et.txt $IO 6)
+diag "avg exit: $CPUID $avg_c ns, $IO $avg_i ns (with the VMM)"
+check "gt $avg_i $avg_c" "an I/O exit through the VMM costs more than an in-kernel cpuid"
+check "[ -n \"\$(row /tmp/et.txt '<guest>')\" ] && [ -n \"\$(row /tmp/et.txt '<halted>')\" ]" \
+	"<guest> and <halted> rows"
+
+# KVM's binary stats (seen through the VM's debugfs stat files) agree.
+D=$(dirname "$(dirname "$F")")
+exits=$(awk 'NR > 1 && $1 !~ /^</ { s += $2 } END { print s }' /tmp/et.txt)
+ens=$(awk 'NR > 1 && $1 !~ /^</ { s += $5 } END { print s }' /tmp/et.txt)
+check "[ \"\$(cat $D/timed_exits)\" = $exits ]" "stat timed_exits = the rows' counts ($exits)"
+check "[ \"\$(cat $D/exit_time_ns)\" = $ens ]" "stat exit_time_ns = the rows' totals"
+check "[ \"\$(cat $D/guest_time_ns)\" = $(col /tmp/et.txt '<guest>' 5) ]" \
+	"stat guest_time_ns = the <guest> row"
+
+# Exit + guest time is the vCPU thread's CPU time (nothing else ran it).
+cpu_ns=$(( ($(tid_utime "$P" "$T") + $(tid_stime "$P" "$T")) * 10000000 ))
+run_ns=$((ens + $(col /tmp/et.txt '<guest>' 5)))
+diag "vCPU thread CPU time $cpu_ns ns, exit + guest time $run_ns ns"
+check "approx $run_ns $cpu_ns 30 50000000" "exit + guest time ~ the thread's CPU time"
+gvmm_stop
+
+# --- off, on, reset ------------------------------------------------------
+gvmm_start cpuid || bail "gvmm cpuid starts"
+P=$GVMM_PID
+sleep 1
+F=$(et_file "$P")
+c1=$(col "$F" $CPUID 2)
+echo 0 >$SYSCTL
+sleep 0.2
+c2=$(col "$F" $CPUID 2)
+g2=$(col "$F" '<guest>' 5)
+sleep 1
+c3=$(col "$F" $CPUID 2)
+g3=$(col "$F" '<guest>' 5)
+diag "cpuid exits: $c1 (on), $c2 -> $c3 (off)"
+check "gt $c1 0" "a cpuid loop is timed"
+check "[ $c2 = $c3 ] && [ $g2 = $g3 ]" "sysctl 0: nothing moves"
+echo 1 >$SYSCTL
+sleep 0.5
+c4=$(col "$F" $CPUID 2)
+check "gt $c4 $c3" "sysctl 1 again: counting resumes"
+check "lt $(col "$F" '<guest>' 4) 1000000000" \
+	"the time collection was off is not taken for guest time"
+echo 1 >"$F"
+c5=$(col "$F" $CPUID 2)
+check "lt $c5 $c4" "a write resets it (count $c4 -> $c5)"
+sleep 0.5
+check "gt $(col "$F" $CPUID 2) $c5" "and it counts again after the reset"
+su -s /bin/sh nobody -c "echo 1 > $F" 2>/dev/null
+check "[ $? -ne 0 ]" "non-root cannot reset it"
+gvmm_stop
+
+echo 0 >$SYSCTL
+gvmm_start cpuid || bail "gvmm cpuid starts"
+sleep 1
+F=$(et_file "$GVMM_PID")
+check "[ \$(awk 'NR > 1 { s += \$2 } END { print s + 0 }' $F) = 0 ]" \
+	"sysctl 0 from the start: an empty table"
+gvmm_stop
+
+# --- halted time ----------------------------------------------------------
+echo 1 >$SYSCTL
+gvmm_start --irqchip idle || bail "gvmm --irqchip idle starts"
+P=$GVMM_PID
+sleep 1.5
+# SIGSTOP ends the halt (the thread leaves KVM_RUN); SIGCONT halts again.
+# (The time stopped counts as the HLT exit's, handed to userspace.)
+kill -STOP "$P"
+sleep 0.05
+kill -CONT "$P"
+sleep 0.5
+F=$(et_file "$P")
+sed 's/^/# /' "$F"
+hn=$(col "$F" '<halted>' 2)
+ht=$(col "$F" '<halted>' 5)
+HLT=hlt
+grep -q '^HLT ' "$F" && HLT=HLT
+check "ge $hn 1 && gt $ht 1000000000" "<halted> has the 1.5 s the guest was halted"
+# The HLT exit itself stays open while the vCPU stays halted.
+check "lt $(col "$F" $HLT 5) $((ht / 5))" "the halt is not counted as exit time"
+gvmm_stop
+echo 0 >$SYSCTL
+finish
