@@ -41,7 +41,7 @@ vmm:
 	$(MAKE) -C tests/vmm O=$(B)/tests
 
 gtop:
-	$(MAKE) -C tools/gtop
+	$(MAKE) -C tools/gtop O=$(B)/gtop
 
 INITRAMFS := $(B)/tests/initramfs.cpio.gz
 initramfs: vmm gtop
@@ -66,7 +66,7 @@ check-debian: tree
 	scripts/kernel.sh debian $(SRC) $(B)/debian
 
 check-gtop:
-	$(MAKE) -C tools/gtop check
+	$(MAKE) -C tools/gtop O=$(B)/gtop check
 
 demo: deps kernel initramfs
 	tests/demo.sh

@@ -11,7 +11,8 @@ pkgs=(
 	# existing /proc consumers checked in the booted kernel
 	procps sysstat
 	# gtop
-	libncurses-dev libproc2-dev pkg-config clang tmux prometheus
+	libncurses-dev libproc2-dev pkg-config clang libclang-rt-14-dev tmux jq
+	prometheus
 	# tests and benchmarks
 	gawk
 )

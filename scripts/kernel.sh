@@ -124,6 +124,18 @@ debian() {
 			fi
 		done
 	done
+	# And what kvm-amd and kvm-intel take from kvm, which modpost only
+	# warns about without vmlinux.
+	defs=$(nm --defined-only "$obj/arch/x86/kvm/kvm.o" | awk '{ print $3 }')
+	syms=$(cd "$obj" && nm -u arch/x86/kvm/kvm-amd.o arch/x86/kvm/kvm-intel.o |
+		awk '{ print $NF }' | sort -u)
+	local n=0
+	for sym in $(comm -12 <(echo "$syms") <(echo "$defs" | sort -u)); do
+		n=$((n + 1))
+		grep -qx "__export_symbol_$sym" <<<"$defs" ||
+			{ echo "kernel.sh: kvm-amd/kvm-intel use $sym, which kvm does not export" >&2; bad=1; }
+	done
+	echo "kvm exports all $n symbols kvm-amd and kvm-intel take from it"
 	[ $bad = 0 ] || exit 1
 	echo "kernel.sh: Debian amd64 config (KVM=m): touched objects and KVM modules build, modpost passes"
 }

@@ -12,6 +12,7 @@ mkdir -p "$logs"
 # name | boot.sh options | scenario and its arguments
 scenarios=(
 	"smoke||smoke"
+	"gvmm-modes||gvmm_modes"
 	"split-tick||split tick"
 	"split-vtime|--append nohz_full=1|split vtime"
 	"consumers||consumers"

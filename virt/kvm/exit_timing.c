@@ -66,7 +66,7 @@ void kvm_exit_timing_alloc(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_timing *et;
 
-	if (!guest_util_enabled() || vcpu->exit_timing)
+	if (vcpu->exit_timing)
 		return;
 	et = kzalloc(sizeof(*et), GFP_KERNEL_ACCOUNT);
 	if (!et)

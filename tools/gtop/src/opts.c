@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/* opts.c - command line parsing. */
+#define _GNU_SOURCE
+#include "opts.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+static const char usage[] =
+"Usage: gtop [options]\n"
+"Show KVM guests like top: per-CPU host/guest time, one row per VM with\n"
+"guest user/system time and VM-exit figures, per-vCPU rows, exit reasons.\n"
+"\n"
+"  -b, --batch            print text tables instead of the screen UI\n"
+"  -n, --iterations=N     stop after N refreshes (N >= 1)\n"
+"  -d, --delay=SECONDS    time between refreshes (default 2, min 0.05)\n"
+"  -o, --output=FORMAT    text, json (JSON Lines), csv or prometheus;\n"
+"                         implies --batch\n"
+"  -s, --sort=FIELD       sort VMs by FIELD (e.g. cpu_pct, guest_user,\n"
+"                         exits_per_s, name, pid; see gtop(1))\n"
+"  -R, --reverse          reverse the sort order\n"
+"  -H, --vcpus            show vCPU rows (text, csv; expanded on screen)\n"
+"  -x, --exit-reasons     add per-VM exit reason tables (text, json)\n"
+"  -f, --filter=TEXT      only VMs whose name or pid contains TEXT\n"
+"  -C, --no-color         monochrome screen\n"
+"      --libproc2         enumerate processes with libproc2 (slower)\n"
+"      --root=DIR         read DIR/proc and DIR/sys/kernel/debug (tests)\n"
+"  -h, --help             this help\n"
+"  -V, --version          version\n"
+"\n"
+"Keys: q quit, h/? help, arrows/PgUp/PgDn/Home/End move, Enter/space\n"
+"expand a VM, e exit reasons of a VM, s or </> sort, R reverse, d delay,\n"
+"p pause, / filter, Esc back.\n"
+"\n"
+"Figures that cannot be known are shown as '-' (null in JSON).\n"
+"Exit status: 0 ok, 1 runtime error, 2 bad usage.\n";
+
+const char *gt_usage(void)
+{
+	return usage;
+}
+
+static const struct option longopts[] = {
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "sort", required_argument, NULL, 's' },
+	{ "reverse", no_argument, NULL, 'R' },
+	{ "vcpus", no_argument, NULL, 'H' },
+	{ "exit-reasons", no_argument, NULL, 'x' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "no-color", no_argument, NULL, 'C' },
+	{ "libproc2", no_argument, NULL, 'L' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int fail(char *err, size_t n, const char *fmt, const char *arg)
+{
+	snprintf(err, n, fmt, arg);
+	return GT_EXIT_USAGE;
+}
+
+int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
+		  size_t errlen)
+{
+	bool reverse = false, fmt_set = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->delay = 2.0;
+	o->fmt = GT_OUT_TEXT;
+	o->sort_key = GT_F_CPU;
+	o->sort_dir = gt_fields[GT_F_CPU].order;
+	o->color = true;
+	err[0] = '\0';
+	optind = 0;		/* full re-initialisation (glibc) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":bn:d:o:s:RHxf:ChV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->batch = true;
+			break;
+		case 'n':
+			if (!gt_parse_int(optarg, 1, 1000000000L, &o->iterations)
+			    || optarg[0] == '+')
+				return fail(err, errlen, "invalid iteration "
+					    "count '%s': expected an integer "
+					    ">= 1", optarg);
+			break;
+		case 'd':
+			if (!gt_parse_double(optarg, 0.05, 86400, &o->delay))
+				return fail(err, errlen, "invalid delay '%s': "
+					    "expected seconds between 0.05 and "
+					    "86400", optarg);
+			break;
+		case 'o':
+			fmt_set = true;
+			if (!strcmp(optarg, "text"))
+				o->fmt = GT_OUT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->fmt = GT_OUT_JSON;
+			else if (!strcmp(optarg, "csv"))
+				o->fmt = GT_OUT_CSV;
+			else if (!strcmp(optarg, "prometheus") ||
+				 !strcmp(optarg, "prom"))
+				o->fmt = GT_OUT_PROM;
+			else
+				return fail(err, errlen, "invalid output format "
+					    "'%s': expected text, json, csv or "
+					    "prometheus", optarg);
+			break;
+		case 's': {
+			int f = gt_field_lookup(optarg, GT_S_VM);
+
+			if (f < 0)
+				return fail(err, errlen, "unknown sort field "
+					    "'%s' (see gtop --help)", optarg);
+			o->sort_key = (enum gt_field)f;
+			o->sort_dir = gt_fields[f].order;
+			break;
+		}
+		case 'R':
+			reverse = true;
+			break;
+		case 'H':
+			o->vcpus = true;
+			break;
+		case 'x':
+			o->exit_reasons = true;
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'C':
+			o->color = false;
+			break;
+		case 'L':
+			o->libproc2 = true;
+			break;
+		case 'r':
+			if (!optarg[0])
+				return fail(err, errlen, "empty --root%s", "");
+			o->root = optarg;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case 'V':
+			o->version = true;
+			break;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value",
+				    argv[optind - 1]);
+		default:
+			if (optopt) {
+				char s[3] = { '-', (char)optopt, 0 };
+
+				return fail(err, errlen, "unknown option '%s'",
+					    s);
+			}
+			return fail(err, errlen, "unknown option '%s'",
+				    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s'",
+			    argv[optind]);
+	if (fmt_set)
+		o->batch = true;
+	if (reverse)
+		o->sort_dir = -o->sort_dir;
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* opts.h - command line parsing (pure: no printing, no exiting). */
+#ifndef GTOP_OPTS_H
+#define GTOP_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fields.h"
+#include "output.h"
+
+#define GT_EXIT_USAGE 2
+
+struct gt_opts {
+	bool batch;
+	long iterations;	/* 0: until quit */
+	double delay;		/* seconds */
+	enum gt_out_fmt fmt;
+	enum gt_field sort_key;
+	int sort_dir;		/* -1 descending, +1 ascending */
+	bool vcpus;		/* show vCPU rows (text, csv; UI: expanded) */
+	bool exit_reasons;	/* per-VM exit reason tables (text, json) */
+	const char *filter;
+	bool color;
+	const char *root;	/* fixture root instead of the live host */
+	bool libproc2;		/* enumerate processes with libproc2 */
+	bool help, version;
+};
+
+/*
+ * Parse argv.  Returns 0, or GT_EXIT_USAGE with a message in err.
+ * May be called repeatedly (resets getopt).
+ */
+int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
+		  size_t errlen);
+
+/* The --help text. */
+const char *gt_usage(void);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * snap.h - a raw snapshot: counters exactly as read at one instant, no
+ * arithmetic.  Built by scan.c from a gt_source, consumed by model.c.
+ * All memory of a snapshot lives in its arena.
+ */
+#ifndef GTOP_SNAP_H
+#define GTOP_SNAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "parse.h"
+#include "util.h"
+
+/* Exit reasons are interned to small ids (1..); 0 is "none". */
+uint16_t gt_reason_id(const char *name);
+const char *gt_reason_name(uint16_t id);
+
+struct gt_xstat {
+	uint16_t reason;
+	bool has_stddev, has_user;
+	uint64_t count, min_ns, max_ns, total_ns, stddev_ns, user_exits;
+};
+
+/* One vCPU's exit_timing file. */
+struct gt_xt {
+	int n;
+	struct gt_xstat *rows;	/* exit reasons, sorted by reason id */
+	bool has_guest, has_halted;
+	struct gt_xstat guest;	/* <guest>: entries, time in guest */
+	struct gt_xstat halted;	/* <halted>: time halted/blocked */
+};
+
+struct gt_vcpu_raw {
+	int tid;
+	int index;		/* -1 when unknown */
+	int processor;		/* -1 when unknown */
+	const char *comm;
+	uint64_t utime, stime, guest, guest_user, guest_system;
+	bool has_guest, has_split;
+	const struct gt_xt *xt;	/* NULL: exit timing not readable */
+};
+
+struct gt_vm_raw {
+	int pid;
+	uint64_t starttime;
+	const char *name;	/* from the command line, else comm */
+	const char *comm;
+	long nlwp;
+	uint64_t utime, stime, guest, guest_user, guest_system;
+	bool has_guest, has_split;
+	int nvcpus;
+	struct gt_vcpu_raw *vcpus;	/* sorted by index, then tid */
+};
+
+/* Why exit timing is or is not available. */
+enum gt_xt_state {
+	GT_XT_OK,		/* at least one exit_timing file parsed */
+	GT_XT_NO_VCPUS,		/* debugfs fine, nothing to read (yet) */
+	GT_XT_NOT_MOUNTED,	/* debugfs not mounted */
+	GT_XT_DENIED,		/* EACCES: not root */
+	GT_XT_LOCKDOWN,		/* EPERM: kernel lockdown */
+	GT_XT_NO_KVM,		/* no kvm directory in debugfs */
+	GT_XT_UNSUPPORTED,	/* vcpuN dirs without exit_timing: old kernel */
+	GT_XT_BAD,		/* exit_timing files that do not parse */
+};
+
+struct gt_snap {
+	struct gt_arena arena;
+	uint64_t mono_ns;
+	double realtime;
+	long hz;
+	bool has_uptime, has_load;
+	double uptime, load[3];
+	bool has_sysctl;	/* collect_guest_utilization readable */
+	long sysctl;
+	int sysctl_err;		/* errno when not readable */
+	bool stat_ok;
+	struct gt_cpu_raw total;
+	int ncpus;
+	struct gt_cpu_raw *cpus;
+	enum gt_xt_state xt_state;
+	int nprocs;		/* processes enumerated */
+	int nvms;
+	struct gt_vm_raw *vms;	/* sorted by pid */
+};
+
+void gt_snap_clear(struct gt_snap *s);	/* back to empty, keeps memory */
+void gt_snap_free(struct gt_snap *s);
+const struct gt_vm_raw *gt_snap_find_vm(const struct gt_snap *s, int pid);
+
+#endif

@@ -1,0 +1,197 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# cli.sh - batch mode and command line tests against fixture trees
+# (tests/mkfixture.sh) and, when possible, the live host with gvmm.
+#   GTOP=binary  O=build dir   needs: jq, promtool (Debian: prometheus)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+GTOP=${GTOP:?}
+O=${O:?}
+GVMM=${GVMM:-$(cd "$here/../../.." && pwd)/build/tests/gvmm}
+fx=$O/fixtures
+tmp=$O/cli.tmp
+mkdir -p "$fx" "$tmp"
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# t NAME COMMAND...: the command must succeed
+t() { n=$1; shift; if "$@" > /dev/null 2>&1; then ok; else bad "$n"; fi; }
+# jqt NAME FILE FILTER: jq -e FILTER on every line of FILE
+jqt() {
+	if [ -s "$2" ] && jq -e "$3" "$2" > /dev/null 2>&1; then ok; else
+		bad "$1: jq '$3' on $2"; fi
+}
+# usage ARGS...: exit status 2, message on stderr, nothing on stdout
+usage() {
+	"$GTOP" "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null
+	rc=$?
+	if [ $rc = 2 ] && [ -s "$tmp/err" ] && [ ! -s "$tmp/out" ]; then ok; else
+		bad "usage error for '$*': rc=$rc"; fi
+}
+
+for v in new old sysctl0 nodebugfs hostile; do
+	sh "$here/mkfixture.sh" "$fx/$v" "$v" 4
+done
+run() { r=$1; shift; "$GTOP" --root="$fx/$r" -b -d 0.05 "$@"; }
+
+# --- command line --------------------------------------------------------
+t help "$GTOP" --help
+"$GTOP" --help | grep -q 'Usage: gtop' && ok || bad "help text"
+"$GTOP" --version | grep -Eq '^gtop [0-9]' && ok || bad version
+usage -d -1
+usage -d 0
+usage -d x
+usage -n x
+usage -n 0
+usage -n
+usage -o xml
+usage --sort=bogus
+usage --bogus
+usage -q
+usage extra
+"$GTOP" --root="$fx/new" < /dev/null > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && grep -q 'not a terminal' "$tmp/err" && ok || bad "no tty"
+
+# --- JSON on the patched kernel ------------------------------------------
+run new -n 3 -o json > "$tmp/new.json"; rc=$?
+[ $rc = 0 ] && ok || bad "json rc $rc"
+[ "$(wc -l < "$tmp/new.json")" = 3 ] && ok || bad "3 JSON lines"
+jqt json-valid "$tmp/new.json" '.time > 0'
+j="$tmp/new.json"
+jqt order "$j" '[.vms[].pid] == [1000, 2000, 3000]'
+jqt web "$j" '.vms[0] | .name == "web" and .cpu_pct == 100 and
+	.guest_pct == 80 and .guest_user_pct == 60 and
+	.guest_system_pct == 20 and .host_pct == 20 and
+	.exits_per_s == 120 and .exit_time_pct == 0.08 and
+	.top_exit == "cpuid" and .nvcpus == 2'
+jqt web-vcpus "$j" '.vms[0].vcpus | length == 2 and .[0].index == 0 and
+	.[0].tid == 1002 and .[0].cpu_pct == 55 and .[0].guest_user_pct == 35
+	and .[1].tid == 1003 and .[1].exits_per_s == 50 and
+	.[1].last_cpu == 1'
+jqt hostile-name "$j" '.vms[1].name == "evil) R 1 (x" and
+	.vms[1].guest_system_pct == 20 and .vms[1].top_exit == "EPT_VIOLATION"'
+jqt firecracker "$j" '.vms[2] | .name == "fc-1" and .exits_per_s == null
+	and .exit_time_pct == null and .cpu_pct == 10 and
+	(.vcpus | map(.index) == [0, 1])'
+jqt cpus "$j" '.cpu_total.host_user_pct == 15 and
+	.cpu_total.host_system_pct == 15.5 and .cpu_total.guest_pct == 30 and
+	.cpu_total.guest_user_pct == 17.5 and .cpu_total.steal_pct == 2 and
+	.cpu_total.idle_pct == 37.5 and (.cpus | length == 2) and
+	.cpus[1].guest_system_pct == 15 and .cpus[0].host_system_pct == 21'
+jqt status "$j" '.guest_split == "on" and .sysctl == 1 and
+	.exit_timing == "ok" and .vm_count == 3 and .vcpu_count == 5 and
+	.interval > 0'
+# sorting by any field, both directions
+run new -n 1 -o json --sort=guest_user > "$tmp/s.json"
+jqt sort-gu "$tmp/s.json" '[.vms[].pid] == [1000, 2000, 3000]'
+run new -n 1 -o json --sort=name > "$tmp/s.json"
+jqt sort-name "$tmp/s.json" '[.vms[].name] == ["evil) R 1 (x", "fc-1", "web"]'
+run new -n 1 -o json --sort=pid -R > "$tmp/s.json"
+jqt sort-pid-r "$tmp/s.json" '[.vms[].pid] == [3000, 2000, 1000]'
+run new -n 1 -o json --sort=exits_per_s -R > "$tmp/s.json"
+jqt sort-unknown-last "$tmp/s.json" '[.vms[].pid] == [2000, 1000, 3000]'
+run new -n 1 -o json -f fc > "$tmp/s.json"
+jqt filter "$tmp/s.json" '[.vms[].pid] == [3000]'
+run new -n 1 -o json -x > "$tmp/x.json"
+jqt exit-reasons "$tmp/x.json" '.vms[0].exit_reasons | map(.reason) ==
+	["io", "cpuid"] and .[1].exits_per_s == 100 and .[0].user_exits > 0'
+jqt exit-guest "$tmp/x.json" '.vms[0].guest.reason == "<guest>" and
+	.vms[0].halted.count > 0 and .vms[2].exit_reasons == null'
+
+# --- degraded kernels ------------------------------------------------------
+run old -n 1 -o json > "$tmp/old.json"
+jqt old "$tmp/old.json" '.guest_split == "unsupported" and .sysctl == null
+	and .exit_timing == "unsupported" and .vms[0].guest_pct == 80 and
+	.vms[0].guest_user_pct == null and .cpu_total.guest_pct == 30 and
+	.cpu_total.guest_user_pct == null and .vms[0].exits_per_s == null'
+run old -n 1 > "$tmp/old.txt"
+grep -q 'Guest split: n/a, kernel lacks guest_user/guest_system' \
+	"$tmp/old.txt" && ok || bad "old status line"
+grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +- -$' \
+	"$tmp/old.txt" && ok || bad "old: dashes in the text table"
+run sysctl0 -n 1 -o json > "$tmp/s0.json"
+jqt sysctl0 "$tmp/s0.json" '.guest_split == "off" and .sysctl == 0 and
+	.vms[0].guest_user_pct == null and .vms[0].guest_pct == 80'
+run sysctl0 -n 1 | grep -q 'kernel.collect_guest_utilization=0 (set it to 1)' \
+	&& ok || bad "sysctl0 status"
+run nodebugfs -n 1 -o json > "$tmp/nd.json"
+jqt nodebugfs "$tmp/nd.json" '.exit_timing == "not_mounted" and
+	.vms[0].exits_per_s == null and .vms[0].guest_user_pct == 60'
+run nodebugfs -n 1 | grep -q 'debugfs not mounted' && ok || bad nd-status
+
+# --- hostile input: backwards counters, vanishing processes, garbage ---
+run hostile -n 4 -o json > "$tmp/h.json"; rc=$?
+[ $rc = 0 ] && [ "$(wc -l < "$tmp/h.json")" = 4 ] && ok || bad "hostile rc $rc"
+jqt hostile-json "$tmp/h.json" '.vms | length > 0'
+jqt hostile-nonneg "$tmp/h.json" '[.vms[] | .cpu_pct, .guest_pct, .host_pct,
+	.exits_per_s, (.vcpus[] | .cpu_pct) | select(. != null)] | all(. >= 0)'
+sed -n 2p "$tmp/h.json" > "$tmp/h2.json"
+jqt backwards "$tmp/h2.json" '.vms[] | select(.pid == 2000) | .cpu_pct == 0
+	and .guest_pct == 0'
+sed -n 3p "$tmp/h.json" > "$tmp/h3.json"
+jqt vanished "$tmp/h3.json" '[.vms[].pid] | index(3000) == null'
+jqt garbage-xt "$tmp/h3.json" '.vms[] | select(.pid == 2000) |
+	.exits_per_s == null and .cpu_pct >= 0'
+jqt many "$tmp/h3.json" '.vm_count == 32 and .exit_timing == "ok"'
+
+# --- CSV ---------------------------------------------------------------------
+run new -n 2 -o csv -H > "$tmp/c.csv"
+head -1 "$tmp/c.csv" | grep -q '^time,kind,pid,index,tid,name,nvcpus,' \
+	&& ok || bad "csv header"
+[ "$(grep -c ',vm,' "$tmp/c.csv")" = 6 ] && ok || bad "csv vm rows"
+[ "$(grep -c ',vcpu,' "$tmp/c.csv")" = 10 ] && ok || bad "csv vcpu rows"
+[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 16 ] && ok ||
+	bad "csv column count"
+grep -q ',vm,1000,,,web,2,,100.00,80.00,60.00,20.00,20.00,0.08,120.00,cpuid$' \
+	"$tmp/c.csv" && ok || bad "csv values"
+
+# --- Prometheus ------------------------------------------------------------
+for v in new old hostile nodebugfs; do
+	run $v -n 1 -o prometheus > "$tmp/$v.prom"
+	if promtool check metrics < "$tmp/$v.prom" > "$tmp/promtool.out" 2>&1
+	then ok; else bad "promtool $v: $(cat "$tmp/promtool.out")"; fi
+done
+grep -q '^gtop_vm_guest_user_ratio{pid="1000",name="web"} 0.6$' \
+	"$tmp/new.prom" && ok || bad "prom value"
+grep -q '^gtop_vcpu_exits_per_second{pid="1000",name="web",vcpu="1",tid="1003"} 50$' \
+	"$tmp/new.prom" && ok || bad "prom vcpu"
+grep -q 'gtop_vm_guest_user_ratio' "$tmp/old.prom" && bad "prom: unknown exported" || ok
+
+# --- text --------------------------------------------------------------------
+run new -n 2 -H > "$tmp/t.txt"
+[ "$(grep -c '^gtop - ' "$tmp/t.txt")" = 2 ] && ok || bad "text iterations"
+grep -Eq '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST +EXIT% +EXITS/s TOP EXIT$' \
+	"$tmp/t.txt" && ok || bad "text header"
+grep -Eq '^ +1003 `- vcpu1 @1 +45\.0 +35\.0 +25\.0 +10\.0 +10\.0 ' \
+	"$tmp/t.txt" && ok || bad "text vcpu row"
+grep -q '^%Cpu(s): 15.0 hu, 15.5 hs, 30.0 guest ( 17.5 gu, 12.5 gs),  2.0 st, 37.5 id$' \
+	"$tmp/t.txt" && ok || bad "text cpu line"
+
+# --- live host -------------------------------------------------------------
+if [ -x "$GVMM" ] && [ -w /dev/kvm ]; then
+	"$GVMM" --name "cli live" -q -t 8 idle user > "$tmp/gvmm.out" 2>&1 &
+	gp=$!
+	sleep 1
+	"$GTOP" -b -n 1 -d 0.3 -o json > "$tmp/live.json"
+	jqt live "$tmp/live.json" "[.vms[] | select(.pid == $gp)] | length == 1
+		and .[0].name == \"cli live\" and .[0].nvcpus == 2 and
+		.[0].cpu_pct > 20 and (.[0].vcpus | map(.index) == [0, 1])"
+	"$GTOP" --libproc2 -b -n 1 -d 0.3 -o json > "$tmp/live2.json"
+	jqt live-libproc2 "$tmp/live2.json" "[.vms[] | select(.pid == $gp)] |
+		length == 1 and .[0].nvcpus == 2"
+	if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/debug/kvm ] &&
+	   command -v setpriv > /dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$GTOP" -b -n 1 -d 0.1 -o json > "$tmp/nobody.json"
+		jqt non-root "$tmp/nobody.json" '.exit_timing == "denied"'
+	fi
+	kill "$gp" 2> /dev/null
+	wait "$gp" 2> /dev/null
+else
+	echo "skip: live tests (no $GVMM or /dev/kvm)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

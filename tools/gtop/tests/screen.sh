@@ -1,0 +1,198 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# screen.sh - drives the curses UI in a detached tmux (no terminal
+# needed) on fixture trees and asserts on what the screen shows.
+#   GTOP=binary  O=build dir   needs: tmux
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+GTOP=${GTOP:?}
+O=${O:?}
+fx=$O/fixtures
+tmp=$O/screen.tmp
+sock=gtop-screen-$$
+mkdir -p "$tmp"
+pass=0
+fail=0
+for v in new old hostile; do
+	[ -d "$fx/$v" ] || sh "$here/mkfixture.sh" "$fx/$v" "$v" 4
+done
+
+tm() { tmux -L "$sock" "$@"; }
+cap() { tm capture-pane -p -t gt > "$tmp/screen" 2> /dev/null; }
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*"
+	sed 's/^/    |/' "$tmp/screen"
+}
+# expect NAME REGEX: the screen shows REGEX within 5 seconds
+expect() {
+	i=0
+	while [ $i -lt 50 ]; do
+		cap
+		if grep -Eq -- "$2" "$tmp/screen"; then ok; return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bad "$1: /$2/ not on screen"
+	return 1
+}
+# absent NAME REGEX: the screen stops showing REGEX within 5 seconds
+absent() {
+	i=0
+	while [ $i -lt 50 ]; do
+		cap
+		if ! grep -Eq -- "$2" "$tmp/screen"; then ok; return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bad "$1: /$2/ still on screen"
+	return 1
+}
+keys() { tm send-keys -t gt "$@"; }
+# start ARGS...: run gtop in the pane (80x24) of a fresh tmux server; the
+# exit status goes to $tmp/rc
+nstart=0
+start() {
+	tm kill-server 2> /dev/null
+	nstart=$((nstart + 1))
+	sock=gtop-screen-$$-$nstart
+	rm -f "$tmp/rc"
+	tm -f /dev/null new-session -d -s gt -x 80 -y 24 \
+		"env LC_ALL=C.UTF-8 TERM=screen $GTOP $*; echo \$? > $tmp/rc; sleep 600"
+}
+# fits: no line wider than the pane, no more lines than it has
+fits() {
+	w=$(tm display -p -t gt '#{pane_width}')
+	h=$(tm display -p -t gt '#{pane_height}')
+	cap
+	lw=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$tmp/screen")
+	ln=$(wc -l < "$tmp/screen")
+	if [ "$lw" -le "$w" ] && [ "$ln" -le "$h" ]; then ok; else
+		bad "$1: ${lw}x$ln does not fit ${w}x$h"; fi
+}
+dead() {	# the program exited with status 0
+	i=0
+	while [ $i -lt 50 ]; do
+		if [ -s "$tmp/rc" ]; then
+			st=$(cat "$tmp/rc")
+			if [ "$st" = 0 ]; then ok; else bad "$1: exit $st"; fi
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cap
+	bad "$1: still running"
+}
+
+command -v tmux > /dev/null || { echo "tmux missing"; echo "0 passed, 1 failed"; exit 1; }
+
+# --- start, header, figures ----------------------------------------------
+start --root="$fx/new" -d 0.3 -C
+expect start '^gtop - .*VMs: 3, vCPUs: 5'
+expect header '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST'
+expect status-split '^Guest split: on'
+expect status-xt '^Exit timing: readable'
+expect footer 'q:quit h:help'
+expect figures '^ +1000 web +2 +100\.0 +80\.0 +60\.0 +20\.0 +20\.0'
+expect cpu-line '^%Cpu\(s\): 15\.0 hu, 15\.5 hs, 30\.0 guest'
+expect bars-mono '^ ?0\[\|+s+u+k+'
+fits 80x24
+
+# --- sorting -----------------------------------------------------------------
+keys '>'
+expect sort-next 'sort:guest_pct desc'
+keys s
+expect sort-menu 'Sort by \(Enter: choose'
+keys Up Up Up Enter
+expect sort-name 'sort:name asc'
+cap
+first=$(grep -E '^ +[0-9]+ ' "$tmp/screen" | head -1)
+case $first in *"evil) R 1 (x"*) ok ;; *) bad "name sort first row: $first" ;; esac
+keys R
+expect sort-reverse 'sort:name desc'
+expect sort-reverse-row '^ +1000 web'
+
+# --- expand / collapse -------------------------------------------------------
+keys Home Enter
+expect expand '^ +1003 `- vcpu1 @1 +45\.0'
+expect expand-first '^ +1002 \|- vcpu0 @0 +55\.0'
+keys Enter
+absent collapse 'vcpu1 @1'
+
+# --- detail view of a VM -----------------------------------------------------
+keys Home e
+expect detail '^VM 1000 \(web\): exits of 2/2 vCPUs'
+expect detail-header '^REASON +COUNT +EXITS/s +MIN +MAX +AVG +STDDEV +TIME%'
+expect detail-row '^io +[0-9]+ +20\.0 +2\.00us +90\.0us'
+expect detail-guest '^<guest> '
+expect detail-shares 'vCPU time: .* in guest'
+fits detail
+keys Escape
+expect detail-back '^ +PID NAME'
+
+# --- filter --------------------------------------------------------------------
+keys / f c Enter
+expect filter-footer ' filter: fc '
+absent filter-hides ' web '
+expect filter-keeps '^ +3000 fc-1'
+keys Escape
+expect filter-clear '^ +1000 web'
+
+# --- help, delay, pause ----------------------------------------------------
+keys h
+expect help 'KVM guests like top'
+keys x
+expect help-back '^ +PID NAME'
+keys d 0 . 5 Enter
+expect delay '0\.5s'
+keys d - 1 Enter
+expect bad-delay 'invalid delay'
+keys p
+expect pause 'PAUSED'
+keys p
+absent resume 'PAUSED'
+
+# --- resize ------------------------------------------------------------------
+tm resize-window -t gt -x 132 -y 40
+expect wide 'EXITS/s TOP EXIT'
+fits 132x40
+tm resize-window -t gt -x 60 -y 15
+expect narrow '^ +PID NAME'
+fits 60x15
+tm resize-window -t gt -x 80 -y 24
+expect back-80 '^ +1000 web'
+fits 80x24-again
+
+# --- quit ----------------------------------------------------------------------
+keys q
+dead quit
+
+# --- old kernel: dashes and one status line each ----------------------
+start --root="$fx/old" -d 0.3
+expect old-status 'Guest split: n/a, kernel lacks guest_user/guest_system'
+expect old-xt 'Exit timing: n/a, kernel lacks vcpuN/exit_timing'
+expect old-dashes '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +-'
+keys Home e
+expect old-detail 'exit timing not available|Exit timing: n/a'
+keys q
+dead old-quit
+
+# --- hostile: many VMs scroll, vanishing VM, garbage -------------------------
+start --root="$fx/hostile" -d 0.2 -H
+expect hostile-start 'VMs: 3[0-9], vCPUs'
+keys End
+expect scroll-end 'many|vcpu'
+fits hostile
+keys PPage Home
+expect scroll-home '^ +1000 web'
+sleep 1
+cap
+grep -q 'fc-1' "$tmp/screen" && bad "vanished VM still shown" || ok
+keys q
+dead hostile-quit
+
+tm kill-server 2> /dev/null
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
