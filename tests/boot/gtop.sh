@@ -1,33 +1,75 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# gtop end to end, in the booted kernel, with real vCPU threads: a VM
-# bound to guest user mode (CPL3) and one bound to the guest kernel (CPL0).
-# gtop -b -o json must see the first above 80% guest_user_pct and the
-# second above 80% guest_system_pct, and --sort=guest_user rank them so.
+# gtop end to end, in the booted kernel, with real vCPU threads.
+#
+# 1. A VM bound to guest user mode (CPL3) and one bound to the guest
+#    kernel (CPL0): gtop -b -o json must see the first above 80%
+#    guest_user_pct and the second above 80% guest_system_pct,
+#    --sort=guest_user rank them so, and the per-vCPU rows carry gvmm's
+#    vCPU index and thread id.
+# 2. An exit-heavy VM (vCPU 0 cpuid, vCPU 1 port I/O): exits per
+#    second, exit time and a top exit reason per VM and per vCPU, the
+#    exit reason table in JSON and in text (-x).
+# 3. With the sysctl at 0, gtop says so, and exit rates are unknown.
+#
 # The JSON lines are also printed as "GTOP-JSON ..." for the host to
 # validate (tests/run-boot-tests.sh).
 . "$(dirname "$0")/lib.sh"
 
-echo 1 >/proc/sys/kernel/collect_guest_utilization
-"$GVMM" -q --name vm-user user >/dev/null 2>&1 &
-U=$!
-"$GVMM" -q --name vm-kernel kernel >/dev/null 2>&1 &
-K=$!
-sleep 2
-
-# vm PID FIELD FILE: FIELD of VM PID in the last JSON line of FILE (its
-# own figure, before its "vcpus" array)
-vm() {
-	tail -n 1 "$3" | sed 's/{"pid":/\n&/g' | awk -v pid="$1" -v f="$2" '
-		index($0, "{\"pid\":" pid ",") == 1 {
-			sub(/"vcpus":.*/, "")
-			if (match($0, "\"" f "\":(null|-?[0-9.eE+-]+|\"[^\"]*\")")) {
-				v = substr($0, RSTART, RLENGTH); sub(/^"[^"]*":/, "", v)
-				gsub(/"/, "", v); print v
-			}
-		}'
+# objs FILE: the VM and vCPU objects of the last JSON line of FILE, one
+# per line, "vm {...}" (its own figures, cut before "vcpus") or
+# "vcpu {...}" (flat objects).
+objs() {
+	tail -n 1 "$1" | sed 's/{"pid":/\n&/g' | awk '
+		!/^\{"pid":/ { next }
+		index($0, "\"nvcpus\":") { sub(/,"vcpus":.*/, ""); print "vm " $0; next }
+		{ sub(/}.*/, ""); print "vcpu " $0 }'
 }
+
+# jfield NAME: value of field NAME of the object on stdin (null as null)
+jfield() {
+	awk -v f="$1" '{
+		if (match($0, "\"" f "\":(null|-?[0-9.eE+-]+|\"[^\"]*\")")) {
+			v = substr($0, RSTART, RLENGTH); sub(/^"[^"]*":/, "", v)
+			gsub(/"/, "", v); print v
+		}
+		exit
+	}'
+}
+
+# vm PID FIELD FILE: FIELD of VM PID in the last JSON line of FILE
+vm() {
+	objs "$3" | grep "^vm {\"pid\":$1," | jfield "$2"
+}
+
+# vcpu PID INDEX FIELD FILE: FIELD of vCPU INDEX of VM PID
+vcpu() {
+	objs "$4" | grep "^vcpu {\"pid\":$1,\"index\":$2," | jfield "$3"
+}
+
+# nvcpu PID FILE: number of vCPU objects of VM PID
+nvcpu() {
+	objs "$2" | grep -c "^vcpu {\"pid\":$1,"
+}
+
+# reason PID REASON FIELD FILE: FIELD of REASON in VM PID's exit_reasons
+reason() {
+	tail -n 1 "$4" | sed 's/{"pid":/\n&/g' |
+		awk -v pid="$1" 'index($0, "{\"pid\":" pid ",") == 1 &&
+			index($0, "\"exit_reasons\":")' |
+		sed 's/.*"exit_reasons":\[//; s/\].*//; s/},{/}\n{/g' |
+		grep "\"reason\":\"$2\"" | jfield "$3"
+}
+
+echo 1 >/proc/sys/kernel/collect_guest_utilization
+
+# --- 1. guest user vs guest system ---------------------------------------
+gvmm_start --name vm-user user || bail "gvmm vm-user starts"
+U=$GVMM_PID U_TID=$(gvmm_tid 0)
+gvmm_start --name vm-kernel kernel || bail "gvmm vm-kernel starts"
+K=$GVMM_PID K_TID=$(gvmm_tid 0)
+sleep 2
 
 gtop -b -o json -n 2 -d 2 >/tmp/gtop.json 2>/tmp/gtop.err
 r=$?
@@ -37,25 +79,93 @@ check "[ \$(wc -l </tmp/gtop.json) -eq 2 ]" "one JSON line per iteration"
 sed 's/^/GTOP-JSON /' /tmp/gtop.json
 gu=$(vm $U guest_user_pct /tmp/gtop.json)
 gs=$(vm $K guest_system_pct /tmp/gtop.json)
-diag "vm-user guest_user_pct $gu (guest_system_pct $(vm $U guest_system_pct /tmp/gtop.json))"
-diag "vm-kernel guest_system_pct $gs (guest_user_pct $(vm $K guest_user_pct /tmp/gtop.json))"
+diag "vm-user cpu $(vm $U cpu_pct /tmp/gtop.json) guest_user_pct $gu" \
+	"(guest_system_pct $(vm $U guest_system_pct /tmp/gtop.json)," \
+	"host_pct $(vm $U host_pct /tmp/gtop.json))"
+diag "vm-kernel cpu $(vm $K cpu_pct /tmp/gtop.json) guest_system_pct $gs" \
+	"(guest_user_pct $(vm $K guest_user_pct /tmp/gtop.json)," \
+	"host_pct $(vm $K host_pct /tmp/gtop.json))"
 check "[ \"\$(vm $U name /tmp/gtop.json)\" = vm-user ]" "the VM's name comes from --name"
 check "gt '$gu' 80" "the CPL3-bound VM: guest_user_pct > 80"
 check "gt '$gs' 80" "the CPL0-bound VM: guest_system_pct > 80"
 check "lt '$(vm $U guest_system_pct /tmp/gtop.json)' 10 && lt '$(vm $K guest_user_pct /tmp/gtop.json)' 10" \
 	"and little of the other"
+check "lt '$(vm $U host_pct /tmp/gtop.json)' 20 && lt '$(vm $K host_pct /tmp/gtop.json)' 20" \
+	"VMs spinning in their guest: host_pct < 20"
+# the header's CPU bars: each VM keeps one of the two CPUs busy
+tot=$(tail -n 1 /tmp/gtop.json | sed 's/.*"cpu_total":{//; s/}.*//')
+diag "cpu_total: $tot"
+check "gt '$(echo "$tot" | jfield guest_user_pct)' 35 && gt '$(echo "$tot" | jfield guest_system_pct)' 35" \
+	"cpu_total: guest_user_pct and guest_system_pct > 35 each"
+# per-vCPU rows: gvmm's index and thread id
+check "[ \$(nvcpu $U /tmp/gtop.json) -eq 1 ] && [ \"\$(vm $U nvcpus /tmp/gtop.json)\" = 1 ]" \
+	"vm-user has one vCPU row"
+check "[ \"\$(vcpu $U 0 tid /tmp/gtop.json)\" = '$U_TID' ] && [ \"\$(vcpu $K 0 tid /tmp/gtop.json)\" = '$K_TID' ]" \
+	"vCPU rows: index 0 has gvmm's thread id ($U_TID, $K_TID)"
+check "gt '$(vcpu $U 0 guest_user_pct /tmp/gtop.json)' 80" \
+	"vm-user's vCPU 0: guest_user_pct > 80"
 
 gtop -b -o json -n 2 -d 1 --sort=guest_user >/tmp/sorted.json 2>/dev/null
-order=$(tail -n 1 /tmp/sorted.json | sed 's/{"pid":/\n&/g' |
-	awk -F'[:,]' '/^\{"pid":/ { printf "%s ", $2 }')
+order=$(objs /tmp/sorted.json | awk -F'[:,]' '/^vm / { printf "%s ", $2 }')
 diag "--sort=guest_user order: $order"
 check "[ \"\$(echo $order | cut -d' ' -f1)\" = $U ] && [ \"\$(echo $order | cut -d' ' -f2)\" = $K ]" \
 	"--sort=guest_user ranks the CPL3 VM first, the CPL0 VM second"
-
-echo 0 >/proc/sys/kernel/collect_guest_utilization
-gtop -b -n 1 >/tmp/gtop.txt 2>&1
-sed 's/^/# /' /tmp/gtop.txt | head -20
-check "grep -q -i 'collect_guest_utilization' /tmp/gtop.txt" \
-	"with the sysctl at 0, gtop says so"
 kill $U $K
+wait $U $K 2>/dev/null
+
+# --- 2. exits ---------------------------------------------------------------
+gvmm_start --name vm-exits cpuid io || bail "gvmm vm-exits starts"
+X=$GVMM_PID
+sleep 1
+gtop -b -o json -n 2 -d 1 -x >/tmp/exits.json 2>/tmp/gtop.err
+check "[ $? -eq 0 ]" "gtop -o json -x exits 0"
+sed 's/^/GTOP-JSON /' /tmp/exits.json
+objs /tmp/exits.json | sed 's/^/# /'
+eps=$(vm $X exits_per_s /tmp/exits.json)
+xtp=$(vm $X exit_time_pct /tmp/exits.json)
+top=$(vm $X top_exit /tmp/exits.json)
+check "[ \"\$(tail -n 1 /tmp/exits.json | jfield exit_timing)\" = ok ]" \
+	"exit_timing is ok as root with the sysctl at 1"
+check "gt '$eps' 1000" "exit-heavy VM: exits_per_s > 1000 ($eps)"
+check "gt '$xtp' 0 && le '$xtp' 250" "exit-heavy VM: exit_time_pct valid ($xtp)"
+check "[ -n '$top' ] && [ '$top' != null ]" "exit-heavy VM: a top exit reason ($top)"
+check "[ \$(nvcpu $X /tmp/exits.json) -eq 2 ] &&
+	[ \"\$(vcpu $X 0 tid /tmp/exits.json)\" = '$(gvmm_tid 0)' ] &&
+	[ \"\$(vcpu $X 1 tid /tmp/exits.json)\" = '$(gvmm_tid 1)' ]" \
+	"vm-exits: two vCPU rows, indexes 0 and 1 with gvmm's thread ids"
+check "gt '$(vcpu $X 0 exits_per_s /tmp/exits.json)' 0 && gt '$(vcpu $X 1 exits_per_s /tmp/exits.json)' 0" \
+	"each vCPU row has exits_per_s > 0"
+check "[ \"\$(vcpu $X 1 top_exit /tmp/exits.json)\" = io ]" \
+	"the port I/O vCPU's top exit reason is io"
+check "gt '$(reason $X io count /tmp/exits.json)' 0 && gt '$(reason $X io user_exits /tmp/exits.json)' 0" \
+	"exit_reasons: io exits, completed in userspace (user_exits)"
+check "gt '$(reason $X cpuid count /tmp/exits.json)' 0 && gt '$(reason $X cpuid avg_ns /tmp/exits.json)' 0" \
+	"exit_reasons: cpuid exits with an average time"
+check "[ \"\$(reason $X cpuid user_exits /tmp/exits.json)\" = 0 ]" \
+	"exit_reasons: cpuid is handled in the kernel (user_exits 0)"
+
+gtop -b -n 2 -d 1 -x -H >/tmp/exits.txt 2>&1
+sed -n '/^gtop - /h; /^gtop - /!H; ${x; p}' /tmp/exits.txt | sed 's/^/# /'
+check "grep -q '^Exit reasons of $X (vm-exits), 2 of 2 vCPUs:' /tmp/exits.txt" \
+	"text -x: an exit reason table for vm-exits"
+check "grep -Eq '^REASON +COUNT +EXITS/s +MIN +MAX +AVG +STDDEV +TIME%' /tmp/exits.txt" \
+	"text -x: its header"
+check "grep -Eq '^io +[1-9][0-9]* ' /tmp/exits.txt && grep -Eq '^cpuid +[1-9][0-9]* ' /tmp/exits.txt" \
+	"text -x: io and cpuid rows with counts"
+check "grep -Eq '^time: [0-9.]+% in guest, [0-9.]+% in exits, [0-9.]+% halted' /tmp/exits.txt" \
+	"text -x: guest / exits / halted shares"
+check "grep -Eq '^ +[0-9]+ \`- vcpu1 @[0-9]' /tmp/exits.txt" "text -H: vCPU rows"
+
+# --- 3. sysctl 0 ------------------------------------------------------------
+echo 0 >/proc/sys/kernel/collect_guest_utilization
+gtop -b -n 2 -d 1 >/tmp/gtop.txt 2>&1
+sed 's/^/# /' /tmp/gtop.txt | tail -n 8
+check "grep -q 'Guest split: off.*collect_guest_utilization=0' /tmp/gtop.txt" \
+	"with the sysctl at 0, gtop says so"
+check "grep -q 'Exit timing: off' /tmp/gtop.txt" \
+	"and that exit timing is off"
+gtop -b -o json -n 2 -d 1 >/tmp/off.json 2>/dev/null
+check "[ \"\$(vm $X exits_per_s /tmp/off.json)\" = null ] && [ \"\$(vm $X guest_user_pct /tmp/off.json)\" = null ]" \
+	"exit rates and the split are unknown (null), not 0"
+gvmm_stop
 finish

@@ -20,8 +20,8 @@
 #
 # The archive holds busybox with all applet symlinks, /init
 # (tests/initramfs/init), gvmm in /usr/bin, the scenarios in /tests,
-# terminfo for linux, screen, tmux, xterm, xterm-256color, vt100 and dumb
-# (procps top -b needs it), and
+# terminfo for linux, screen, screen-256color, tmux, tmux-256color,
+# xterm, xterm-256color, vt100 and dumb (procps top -b needs it), and
 # /etc/passwd and /etc/group. Device nodes come from devtmpfs at boot.
 #
 # Debian's busybox-static ash runs a same-named applet before searching
@@ -148,7 +148,8 @@ export S_COLORS=never
 PROFILE
 : >"$stage/etc/gtest-overrides.sh"
 
-for t in linux screen tmux xterm xterm-256color vt100 dumb; do
+for t in linux screen screen-256color tmux tmux-256color xterm \
+	xterm-256color vt100 dumb; do
 	for dir in /etc/terminfo /lib/terminfo /usr/share/terminfo; do
 		f="$dir/${t:0:1}/$t"
 		if [ -e "$f" ]; then
