@@ -18,6 +18,8 @@
 #include <linux/guest_util.h>
 #include <linux/hash.h>
 #include <linux/kvm_types.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/sched/clock.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
@@ -43,20 +45,40 @@ struct kvm_exit_timing {
 	atomic_t reset;			/* resets asked for (debugfs writes) */
 	unsigned int gen;		/* resets done by the vCPU thread */
 	unsigned int epoch;		/* guest_util_epoch of the timestamps */
+	u32 mult, shift;		/* clock ticks to ns */
 	u32 isa;			/* namespace of the exit reasons */
 	u32 nr_rows;
 	/* The exit being handled: from t_exit to the next entry. */
-	u64 t_entry;			/* last VM entry; 0: none yet */
-	u64 t_exit;			/* last VM exit; 0: none open */
+	u64 t_entry;			/* clock at the last VM entry; 0: none */
+	u64 t_exit;			/* clock at the last VM exit; 0: none open */
 	u64 halted_ns;			/* of it, halted */
-	u32 row;			/* its row */
+	u32 reason;			/* its reason */
 	bool user;			/* it went out to userspace */
 	u8 slot[KVM_EXIT_TIMING_HASH];	/* hash of reason -> row + 1 */
-	u32 reason[KVM_EXIT_TIMING_ROWS];
+	u32 reasons[KVM_EXIT_TIMING_ROWS];
 	struct kvm_exit_timing_row rows[KVM_EXIT_TIMING_ROWS];
 	struct kvm_exit_timing_row guest;	/* time in guest, per entry */
 	struct kvm_exit_timing_row halted;	/* time halted, per halt */
 };
+
+/*
+ * The clock: local_clock(), unless the architecture has a cheaper one in
+ * asm/kvm_host.h, kvm_arch_exit_timing_clock(), whose ticks
+ * kvm_arch_exit_timing_scale() turns into nanoseconds (ns = t * mult >>
+ * shift).  Only differences of it are used.
+ */
+#ifndef kvm_arch_exit_timing_clock
+static __always_inline u64 kvm_arch_exit_timing_clock(void)
+{
+	return local_clock();
+}
+
+static inline void kvm_arch_exit_timing_scale(u32 *mult, u32 *shift)
+{
+	*mult = 1;
+	*shift = 0;
+}
+#endif
 
 static __always_inline void kvm_exit_timing_add(struct kvm_exit_timing_row *r,
 						u64 ns)
@@ -87,28 +109,27 @@ static __always_inline void kvm_exit_timing_add(struct kvm_exit_timing_row *r,
 	}
 }
 
-u32 kvm_exit_timing_new_row(struct kvm_exit_timing *et, u32 isa, u32 reason,
-			    u32 h);
+u32 kvm_exit_timing_new_row(struct kvm_exit_timing *et, u32 reason, u32 h);
 void kvm_exit_timing_resync(struct kvm_exit_timing *et);
 void kvm_exit_timing_reset_now(struct kvm_exit_timing *et);
 u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r);
 struct seq_file;
 void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et);
 
-/* The row of @reason, created on first sight. */
+/* The row of @reason, created on first sight; in the write section. */
 static __always_inline u32 kvm_exit_timing_row(struct kvm_exit_timing *et,
-					       u32 isa, u32 reason)
+					       u32 reason)
 {
 	u32 h = hash_32(reason, KVM_EXIT_TIMING_HASH_BITS);
 	u8 s;
 
 	/* Never more than KVM_EXIT_TIMING_ROWS of the slots are used. */
 	while ((s = et->slot[h])) {
-		if (et->reason[s - 1] == reason)
+		if (et->reasons[s - 1] == reason)
 			return s - 1;
 		h = (h + 1) & (KVM_EXIT_TIMING_HASH - 1);
 	}
-	return kvm_exit_timing_new_row(et, isa, reason, h);
+	return kvm_exit_timing_new_row(et, reason, h);
 }
 
 /* Apply a reset asked for, drop timestamps from before collection resumed. */
@@ -119,45 +140,55 @@ static __always_inline void kvm_exit_timing_sync(struct kvm_exit_timing *et)
 		kvm_exit_timing_resync(et);
 }
 
-/* VM exit at @now for @reason: closes the time in guest. */
-static __always_inline void
-__kvm_exit_timing_exit(struct kvm_exit_timing *et,
-		       struct kvm_vcpu_stat_generic *st, u32 isa, u32 reason,
-		       u64 now)
+/*
+ * VM exit at clock @now for @reason: only noted, so that the exit path
+ * proper does as little as possible.  Readers do not look at these fields.
+ */
+static __always_inline void __kvm_exit_timing_exit(struct kvm_exit_timing *et,
+						   u32 isa, u32 reason, u64 now)
 {
-	raw_write_seqcount_begin(&et->seq);
-	kvm_exit_timing_sync(et);
-	if (et->t_entry && now >= et->t_entry) {
-		kvm_exit_timing_add(&et->guest, now - et->t_entry);
-		st->guest_time_ns += now - et->t_entry;
-	}
 	et->t_exit = now;
-	et->halted_ns = 0;
-	et->user = false;
-	et->row = kvm_exit_timing_row(et, isa, reason);
-	raw_write_seqcount_end(&et->seq);
+	et->reason = reason;
+	et->isa = isa;
 }
 
-/* VM entry at @now: closes the open exit, less its halted time. */
+/*
+ * VM entry at clock @now: charge the exit that ends here, less its halted
+ * time, to its reason, and the guest run before it to the time in guest.
+ * Timestamps from before a reset or a pause of collection are dropped.
+ */
 static __always_inline void
 __kvm_exit_timing_entry(struct kvm_exit_timing *et,
 			struct kvm_vcpu_stat_generic *st, u64 now)
 {
-	raw_write_seqcount_begin(&et->seq);
 	kvm_exit_timing_sync(et);
-	if (et->t_exit) {
-		u64 ns = now > et->t_exit ? now - et->t_exit : 0;
-		struct kvm_exit_timing_row *r = &et->rows[et->row];
+	if (likely(et->t_exit)) {
+		s64 g = et->t_exit - et->t_entry, x = now - et->t_exit;
+		struct kvm_exit_timing_row *r;
+		u64 gns, xns;
 
-		ns = ns > et->halted_ns ? ns - et->halted_ns : 0;
-		kvm_exit_timing_add(r, ns);
+		/* A clock that is not in sync across CPUs can go back. */
+		gns = mul_u64_u32_shr(max(g, 0LL), et->mult, et->shift);
+		xns = mul_u64_u32_shr(max(x, 0LL), et->mult, et->shift);
+		xns = xns > et->halted_ns ? xns - et->halted_ns : 0;
+
+		raw_write_seqcount_begin(&et->seq);
+		if (et->t_entry)
+			kvm_exit_timing_add(&et->guest, gns);
+		r = &et->rows[kvm_exit_timing_row(et, et->reason)];
+		kvm_exit_timing_add(r, xns);
 		r->user += et->user;
-		et->t_exit = 0;
+		raw_write_seqcount_end(&et->seq);
+
 		st->timed_exits++;
-		st->exit_time_ns += ns;
+		st->exit_time_ns += xns;
+		if (et->t_entry)
+			st->guest_time_ns += gns;
+		et->t_exit = 0;
+		et->halted_ns = 0;
+		et->user = false;
 	}
 	et->t_entry = now;
-	raw_write_seqcount_end(&et->seq);
 }
 
 /* The vCPU was halted for @ns while handling the open exit. */
@@ -166,14 +197,14 @@ static inline void __kvm_exit_timing_halted(struct kvm_exit_timing *et,
 					    u64 ns)
 {
 	preempt_disable();
-	raw_write_seqcount_begin(&et->seq);
 	kvm_exit_timing_sync(et);
+	raw_write_seqcount_begin(&et->seq);
 	kvm_exit_timing_add(&et->halted, ns);
+	raw_write_seqcount_end(&et->seq);
+	preempt_enable();
 	if (et->t_exit)
 		et->halted_ns += ns;
 	st->halted_time_ns += ns;
-	raw_write_seqcount_end(&et->seq);
-	preempt_enable();
 }
 
 #endif /* __LINUX_KVM_EXIT_TIMING_H */

@@ -14,22 +14,20 @@
 /* One page at most per vCPU, all of it allocated at once. */
 static_assert(sizeof(struct kvm_exit_timing) <= 4096);
 
-u32 kvm_exit_timing_new_row(struct kvm_exit_timing *et, u32 isa, u32 reason,
-			    u32 h)
+u32 kvm_exit_timing_new_row(struct kvm_exit_timing *et, u32 reason, u32 h)
 {
 	u32 row;
 
 	if (et->nr_rows >= KVM_EXIT_TIMING_OTHER)
 		return KVM_EXIT_TIMING_OTHER;
 	row = et->nr_rows++;
-	et->isa = isa;
-	et->reason[row] = reason;
+	et->reasons[row] = reason;
 	et->slot[h] = row + 1;
 	return row;
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_new_row);
 
-/* Called by the vCPU thread, inside its write section. */
+/* Called by the vCPU thread, with preemption disabled. */
 void kvm_exit_timing_resync(struct kvm_exit_timing *et)
 {
 	if (et->epoch != READ_ONCE(guest_util_epoch)) {
@@ -37,25 +35,25 @@ void kvm_exit_timing_resync(struct kvm_exit_timing *et)
 		et->epoch = READ_ONCE(guest_util_epoch);
 		et->t_entry = 0;
 		et->t_exit = 0;
+		et->halted_ns = 0;
 	}
-	if (et->gen != (unsigned int)atomic_read(&et->reset))
+	if (et->gen != (unsigned int)atomic_read(&et->reset)) {
+		raw_write_seqcount_begin(&et->seq);
 		kvm_exit_timing_reset_now(et);
+		raw_write_seqcount_end(&et->seq);
+	}
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_resync);
 
+/* Empty the table; an exit still open is timed when it ends. */
 void kvm_exit_timing_reset_now(struct kvm_exit_timing *et)
 {
-	u32 open_row = et->row, open_reason = et->reason[open_row];
-
 	et->gen = atomic_read(&et->reset);
 	et->nr_rows = 0;
 	memset(et->slot, 0, sizeof(et->slot));
 	memset(et->rows, 0, sizeof(et->rows));
 	memset(&et->guest, 0, sizeof(et->guest));
 	memset(&et->halted, 0, sizeof(et->halted));
-	/* An exit still open is kept: it was not counted yet. */
-	if (et->t_exit && open_row != KVM_EXIT_TIMING_OTHER)
-		et->row = kvm_exit_timing_row(et, et->isa, open_reason);
 }
 
 /*
@@ -73,6 +71,7 @@ void kvm_exit_timing_alloc(struct kvm_vcpu *vcpu)
 		return;
 	seqcount_init(&et->seq);
 	et->epoch = READ_ONCE(guest_util_epoch);
+	kvm_arch_exit_timing_scale(&et->mult, &et->shift);
 	/* Pairs with smp_load_acquire() in the debugfs reader. */
 	smp_store_release(&vcpu->exit_timing, et);
 }
@@ -196,7 +195,7 @@ static void show_row(struct seq_file *m, const char *name,
 static int cmp_reason(const void *a, const void *b, const void *priv)
 {
 	const struct kvm_exit_timing *et = priv;
-	u32 ra = et->reason[*(const u8 *)a], rb = et->reason[*(const u8 *)b];
+	u32 ra = et->reasons[*(const u8 *)a], rb = et->reasons[*(const u8 *)b];
 
 	return ra < rb ? -1 : ra > rb;
 }
@@ -216,7 +215,7 @@ void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et)
 	sort_r(order, n, 1, cmp_reason, NULL, et);
 	for (i = 0; i < n; i++) {
 		const struct kvm_exit_timing_row *r = &et->rows[order[i]];
-		u32 reason = et->reason[order[i]];
+		u32 reason = et->reasons[order[i]];
 		const char *name = kvm_arch_exit_reason_name(et->isa, reason);
 
 		if (!r->count)

@@ -20,6 +20,7 @@ static struct et_test *et_test_new(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	seqcount_init(&t->et.seq);
 	t->et.epoch = READ_ONCE(guest_util_epoch);
+	t->et.mult = 1;		/* the clock counts nanoseconds */
 	t->now = 1000000;
 	return t;
 }
@@ -29,7 +30,7 @@ static void et_run(struct et_test *t, u32 reason, u64 guest, u64 exit)
 {
 	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
 	t->now += guest;
-	__kvm_exit_timing_exit(&t->et, &t->st, 2, reason, t->now);
+	__kvm_exit_timing_exit(&t->et, 2, reason, t->now);
 	t->now += exit;
 }
 
@@ -38,7 +39,7 @@ static struct kvm_exit_timing_row *et_find(struct et_test *t, u32 reason)
 	u32 i;
 
 	for (i = 0; i < t->et.nr_rows; i++)
-		if (t->et.reason[i] == reason)
+		if (t->et.reasons[i] == reason)
 			return &t->et.rows[i];
 	return NULL;
 }
@@ -162,7 +163,7 @@ static void exit_timing_user_and_halt(struct kunit *test)
 	/* A HLT exit that halted 1 ms of its 1.002 ms. */
 	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
 	t->now += 100;
-	__kvm_exit_timing_exit(&t->et, &t->st, 2, 0x78, t->now);
+	__kvm_exit_timing_exit(&t->et, 2, 0x78, t->now);
 	t->now += 1002000;
 	__kvm_exit_timing_halted(&t->et, &t->st, 1000000);
 	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
@@ -194,10 +195,11 @@ static void exit_timing_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->et.gen, 1);
 	r = et_find(t, 0x72);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	/* Only the exit that closed after the reset is left. */
+	/* Only the exit that closed after the reset is left, and its guest run. */
 	KUNIT_EXPECT_EQ(test, r->count, 1);
 	KUNIT_EXPECT_EQ(test, r->total_ns, 500);
-	KUNIT_EXPECT_EQ(test, t->et.guest.count, 0);
+	KUNIT_EXPECT_EQ(test, t->et.guest.count, 1);
+	KUNIT_EXPECT_EQ(test, t->et.guest.total_ns, 100);
 	/* The binary stats are cumulative: a reset does not touch them. */
 	KUNIT_EXPECT_EQ(test, t->st.timed_exits, 2);
 }
@@ -241,7 +243,36 @@ static void exit_timing_table(struct kunit *test)
 			et_pos(buf, "\n<halted> ", NULL));
 }
 
+static void exit_timing_clock(struct kunit *test)
+{
+	struct et_test *t = et_test_new(test);
+	struct kvm_exit_timing_row *r;
+
+	/* A clock of 4 ticks per ns... */
+	t->et.mult = 1;
+	t->et.shift = 2;
+	et_run(t, 5, 4000, 8000);
+	/* ...that goes back across CPUs: counted as 0, not 2^64 - 400. */
+	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
+	__kvm_exit_timing_exit(&t->et, 2, 5, t->now + 40);
+	__kvm_exit_timing_entry(&t->et, &t->st, t->now - 400);
+	r = et_find(t, 5);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->count, 2);
+	KUNIT_EXPECT_EQ(test, r->max_ns, 2000);
+	KUNIT_EXPECT_EQ(test, r->min_ns, 0);
+	KUNIT_EXPECT_EQ(test, t->et.guest.total_ns, 1000 + 10);
+
+	/* Collection paused and resumed in between: the open exit is dropped. */
+	__kvm_exit_timing_exit(&t->et, 2, 5, t->now);
+	t->et.epoch--;
+	__kvm_exit_timing_entry(&t->et, &t->st, t->now + 4000000);
+	KUNIT_EXPECT_EQ(test, r->count, 2);
+	KUNIT_EXPECT_EQ(test, t->et.guest.count, 2);
+}
+
 static struct kunit_case exit_timing_test_cases[] = {
+	KUNIT_CASE(exit_timing_clock),
 	KUNIT_CASE(exit_timing_stats),
 	KUNIT_CASE(exit_timing_min_first),
 	KUNIT_CASE(exit_timing_big),
