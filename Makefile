@@ -74,7 +74,7 @@ demo: deps kernel initramfs
 bench-exit: deps
 	bench/exit-cost.sh
 
-bench-gtop: deps vmm gtop
+bench-gtop: deps vmm gtop kernel
 	$(MAKE) -C tools/gtop bench
 
 clean:

@@ -34,8 +34,12 @@ export TERM
 [ -n "${2:-}" ] && [ -n "${3:-}" ] && stty rows "$2" cols "$3" 2>/dev/null
 
 echo 1 >/proc/sys/kernel/collect_guest_utilization
+pids=
+# start ARGS: a demo VM, waited for until it is ready; once more if it
+# did not start (gvmm_start shows why)
 start() {
-	"$GVMM" -q "$@" >/dev/null 2>&1 &
+	gvmm_start "$@" || gvmm_start "$@" || { sleep 3; return 1; }
+	pids="$pids $GVMM_PID"
 }
 start --name web-frontend --irqchip alt:90 idle # guest applications
 start --name build-server --irqchip alt:15 idle # the guest kernel
@@ -44,5 +48,6 @@ start --name idle-vm --irqchip idle idle	# halted
 sleep 1
 gtop -d 2
 rc=$?
-kill $(jobs -p) 2>/dev/null
+# shellcheck disable=SC2086
+kill $pids 2>/dev/null
 exit $rc

@@ -98,7 +98,8 @@ put_with_libs() {
 
 	put "$src" "$dst"
 	chmod 0755 "$stage$dst"
-	ldd "$src" 2>/dev/null | while read -r a b c _; do
+	# (ldd fails on a static binary: nothing to add)
+	{ ldd "$src" 2>/dev/null || true; } | while read -r a b c _; do
 		if [ "$b" = "=>" ] && [ "${c#/}" != "$c" ]; then
 			lib=$c
 		elif [ "${a#/}" != "$a" ]; then

@@ -124,6 +124,9 @@ int gt_detail_build(struct gt_detail *d, const struct gt_snap *prev,
 		if (pvm && pvm->starttime != vm->starttime)
 			pvm = NULL;
 		dt = (double)(cur->mono_ns - prev->mono_ns) / 1e9;
+		if (gt_xt_state(prev) == GT_XT_OFF ||
+		    gt_xt_state(cur) == GT_XT_OFF)
+			dt = 0;		/* not collected: no rates */
 	}
 	d->pid = pid;
 	d->name = vm->name;

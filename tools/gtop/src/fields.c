@@ -69,7 +69,7 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 			    "idle_ratio", "idle and iowait time") },
 	[GT_F_EXIT_TIME] = { PCT("exit_time_pct", "exit_time", "EXIT%", VMS,
 				 40, "exit_time_ratio",
-				 "time in VM-exit handling (exit_timing)") },
+				 "wall time from VM exits to entries (exit_timing)") },
 	[GT_F_EXITS] = { .name = "exits_per_s", .alias = "exits",
 			 .title = "EXITS/s", .width = 7, .priority = 45,
 			 .kind = GT_K_RATE, .decimals = 1,

@@ -10,6 +10,18 @@
  *   host user  = user+nice - (guest+guest_nice)
  *   VM host    = utime+stime - guest_time
  * and guest_user/guest_system split guest(+guest_nice), never added.
+ *
+ * Two clocks: utime+stime of a task are sum_exec_runtime (ns) split by
+ * the tick ratio, but guest, guest_user and guest_system are counted
+ * in ticks.  A host that loses ticks (itself a VM whose vCPUs are
+ * descheduled, without steal time accounting) counts fewer ticks than
+ * time passes, so ticks / (HZ * dt) falls short of the nanosecond
+ * figures: a vCPU that spins in its guest would show half guest, half
+ * "host".  So each CPU's tick rate is measured from /proc/stat (busy
+ * ticks over the wall time it was not idle; idle is counted in time
+ * under nohz), and the tick-counted figures of a vCPU thread are scaled
+ * by the rate of the CPU it last ran on, a VM's by its vCPUs' mix.  On
+ * a host that keeps its ticks the rate is 1 and nothing changes.
  */
 #define _GNU_SOURCE
 #include "model.h"
@@ -20,6 +32,11 @@
 #include <string.h>
 
 static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static double fmin2(double a, double b)
 {
 	return a < b ? a : b;
 }
@@ -35,12 +52,28 @@ enum gt_split_state gt_split_state(const struct gt_snap *s)
 	return s->sysctl ? GT_SPLIT_ON : GT_SPLIT_OFF;
 }
 
+/*
+ * The sysctl also switches exit timing: at 0 the files stay readable
+ * but nothing is collected, so their rates are not zero but unknown.
+ */
+enum gt_xt_state gt_xt_state(const struct gt_snap *s)
+{
+	if (s->has_sysctl && !s->sysctl &&
+	    (s->xt_state == GT_XT_OK || s->xt_state == GT_XT_NO_VCPUS))
+		return GT_XT_OFF;
+	return s->xt_state;
+}
+
 /* ------------------------------------------------------------- times */
 
 struct ctx {
 	double dt;		/* seconds, > 0 when rates are valid */
 	double hz;
 	bool split_ok;		/* guest split valid over the interval */
+	bool xt_ok;		/* exit timing collected over the interval */
+	const struct gt_snap *cur;
+	const double *rate;	/* tick rate per cur->cpus[i], or NULL */
+	double rate_all;	/* tick rate of all busy CPUs */
 };
 
 struct times {
@@ -48,31 +81,74 @@ struct times {
 	bool has_guest, has_split;
 };
 
-static double tick_pct(const struct ctx *c, uint64_t ticks)
+static double tick_pct(const struct ctx *c, double ticks)
 {
-	return (double)ticks / c->hz / c->dt * 100.0;
+	return ticks / c->hz / c->dt * 100.0;
 }
 
+/* Tick rates (0 < rate <= 1) that tick-counted figures are divided by. */
+struct rates {
+	double g, gu, gs;
+};
+
+/* Tick deltas of guest, guest user, guest system and the same scaled. */
+struct gticks {
+	double g, gu, gs, sg, sgu, sgs;
+};
+
+/* The rates of a VM: those of its vCPUs, weighted by their ticks. */
+static double mix(double ticks, double scaled, double fallback)
+{
+	return ticks > 0 && scaled > 0 ? ticks / scaled : fallback;
+}
+
+/*
+ * Time figures of a VM or vCPU row.  Adds the tick deltas of the
+ * interval (unscaled and scaled) to *acc, if given.
+ */
 static void set_times(struct gt_row *r, const struct ctx *c,
-		      const struct times *t, const struct times *p)
+		      const struct times *t, const struct times *p,
+		      const struct rates *rt, struct gticks *acc)
 {
 	if (!p || c->dt <= 0)
 		return;
 	uint64_t cpu = gt_delta(t->utime + t->stime, p->utime + p->stime);
+	double cpu_pct = tick_pct(c, (double)cpu);
 
-	gt_set(r, GT_F_CPU, tick_pct(c, cpu));
+	gt_set(r, GT_F_CPU, cpu_pct);
 	if (!t->has_guest || !p->has_guest)
 		return;
 	/* guest is inside utime; reads are not atomic: clamp */
-	uint64_t g = min64(gt_delta(t->guest, p->guest), cpu);
+	double g = (double)gt_delta(t->guest, p->guest);
+	double g_pct = fmin2(tick_pct(c, g) / rt->g, cpu_pct);
 
-	gt_set(r, GT_F_GUEST, tick_pct(c, g));
-	gt_set(r, GT_F_HOST, tick_pct(c, cpu - g));
+	gt_set(r, GT_F_GUEST, g_pct);
+	gt_set(r, GT_F_HOST, cpu_pct - g_pct);
+	if (acc) {
+		acc->g += g;
+		acc->sg += g / rt->g;
+	}
 	if (c->split_ok && t->has_split && p->has_split) {
-		gt_set(r, GT_F_GUEST_USER,
-		       tick_pct(c, min64(gt_delta(t->gu, p->gu), g)));
-		gt_set(r, GT_F_GUEST_SYSTEM,
-		       tick_pct(c, min64(gt_delta(t->gs, p->gs), g)));
+		double gu = (double)gt_delta(t->gu, p->gu);
+		double gs = (double)gt_delta(t->gs, p->gs);
+		double gu_pct = tick_pct(c, gu) / rt->gu;
+		double gs_pct = tick_pct(c, gs) / rt->gs;
+
+		/* they split guest: if they add up to more, shrink both */
+		if (gu_pct + gs_pct > g_pct) {
+			double f = g_pct / (gu_pct + gs_pct);
+
+			gu_pct *= f;
+			gs_pct *= f;
+		}
+		gt_set(r, GT_F_GUEST_USER, gu_pct);
+		gt_set(r, GT_F_GUEST_SYSTEM, gs_pct);
+		if (acc) {
+			acc->gu += gu;
+			acc->sgu += gu / rt->gu;
+			acc->gs += gs;
+			acc->sgs += gs / rt->gs;
+		}
 	}
 }
 
@@ -155,6 +231,55 @@ static const struct gt_cpu_raw *find_cpu(const struct gt_snap *s, int i,
 	return NULL;
 }
 
+/* --------------------------------------------------------- tick rate */
+
+#define RATE_MIN 0.1
+
+/*
+ * The share of its busy wall time that a CPU counted in ticks over the
+ * interval: (total - idle) / (HZ * dt - idle).  Idle (with iowait) is
+ * kept in time, not ticks, under nohz, so it is what the CPU was not
+ * busy.  1 when the CPU was mostly idle (too little to measure) or
+ * counted more (rounding).  *busy and *wall add this CPU's figures.
+ */
+static double cpu_rate(const struct ctx *c, const struct gt_cpu_raw *cur,
+		       const struct gt_cpu_raw *prev, double *busy,
+		       double *wall)
+{
+	uint64_t total = 0, idle;
+	double expect, b, w;
+
+	if (!prev || c->dt <= 0)
+		return 1;
+	for (int k = GT_CPU_USER; k <= GT_CPU_STEAL; k++)
+		total += gt_delta(cur->v[k], prev->v[k]);
+	idle = gt_delta(cur->v[GT_CPU_IDLE], prev->v[GT_CPU_IDLE]) +
+	       gt_delta(cur->v[GT_CPU_IOWAIT], prev->v[GT_CPU_IOWAIT]);
+	expect = c->hz * c->dt;
+	b = (double)(total - min64(idle, total));
+	w = expect - (double)idle;
+	if (w < 0.1 * expect)
+		return 1;
+	*busy += b;
+	*wall += w;
+	return b >= w ? 1 : b / w < RATE_MIN ? RATE_MIN : b / w;
+}
+
+/* The tick rate of the CPU with this id; all CPUs' when unknown. */
+static double rate_of(const struct ctx *c, int cpu_id)
+{
+	const struct gt_snap *s = c->cur;
+
+	if (!c->rate || cpu_id < 0)
+		return c->rate_all;
+	if (cpu_id < s->ncpus && s->cpus[cpu_id].id == cpu_id)
+		return c->rate[cpu_id];
+	for (int i = 0; i < s->ncpus; i++)
+		if (s->cpus[i].id == cpu_id)
+			return c->rate[i];
+	return c->rate_all;
+}
+
 /* ------------------------------------------------------------- exits */
 
 /* Per-reason deltas accumulated over the vCPUs of one VM. */
@@ -214,7 +339,7 @@ static bool set_exits(struct gt_row *r, const struct ctx *c,
 	uint64_t count = 0, time = 0;
 	int j = 0;
 
-	if (!x || !p || c->dt <= 0)
+	if (!x || !p || c->dt <= 0 || !c->xt_ok)
 		return false;
 	one->n = 0;
 	for (int i = 0; i < x->n; i++) {
@@ -262,6 +387,7 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 	struct times t = vm_times(vm), pt;
 	bool xt_all = vm->nvcpus > 0;
 	double exits = 0, ns = 0;
+	struct gticks gt = { 0 };
 
 	if (pvm)
 		pt = vm_times(pvm);
@@ -270,7 +396,6 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 	gt_set(r, GT_F_PID, vm->pid);
 	gt_set_str(r, GT_F_NAME, vm->name);
 	gt_set(r, GT_F_VCPUS, vm->nvcpus);
-	set_times(r, c, &t, pvm ? &pt : NULL);
 
 	out->nvcpus = vm->nvcpus;
 	out->vcpus = gt_arena_alloc(&v->arena, (size_t)(vm->nvcpus ? vm->nvcpus
@@ -295,7 +420,10 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 			gt_set(vr, GT_F_LAST_CPU, cv->processor);
 		if (pv)
 			pvt = vcpu_times(pv);
-		set_times(vr, c, &vt, pv ? &pvt : NULL);
+		double rate = rate_of(c, cv->processor);
+		struct rates vrt = { rate, rate, rate };
+
+		set_times(vr, c, &vt, pv ? &pvt : NULL, &vrt, &gt);
 		if (set_exits(vr, c, cv->xt, pv ? pv->xt : NULL, acc, one, &e,
 			      &n)) {
 			exits += e;
@@ -304,6 +432,12 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 			xt_all = false;
 		}
 	}
+	/* the VM's tick rate: its vCPUs' rates, weighted by guest ticks */
+	struct rates rt = { mix(gt.g, gt.sg, c->rate_all),
+			    mix(gt.gu, gt.sgu, c->rate_all),
+			    mix(gt.gs, gt.sgs, c->rate_all) };
+
+	set_times(r, c, &t, pvm ? &pt : NULL, &rt, NULL);
 	if (xt_all) {
 		uint16_t top = acc_top(acc);
 
@@ -319,7 +453,8 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 {
 	struct gt_arena a = v->arena;
 	struct acc acc = { 0 }, one = { 0 };
-	struct ctx c = { .hz = cur->hz > 0 ? (double)cur->hz : 100.0 };
+	struct ctx c = { .hz = cur->hz > 0 ? (double)cur->hz : 100.0,
+			 .rate_all = 1 };
 	int ret = 0;
 
 	gt_arena_reset(&a);
@@ -327,7 +462,7 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 	v->arena = a;
 	v->cur = cur;
 	v->split = gt_split_state(cur);
-	v->xt = cur->xt_state;
+	v->xt = gt_xt_state(cur);
 	if (prev && cur->mono_ns > prev->mono_ns)
 		c.dt = (double)(cur->mono_ns - prev->mono_ns) / 1e9;
 	else
@@ -335,6 +470,7 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 	v->dt = c.dt;
 	c.split_ok = prev && v->split == GT_SPLIT_ON &&
 		     gt_split_state(prev) == GT_SPLIT_ON;
+	c.xt_ok = prev && gt_xt_state(prev) != GT_XT_OFF;
 
 	cpu_row(&v->cpu_total, &cur->total,
 		prev && prev->stat_ok && cur->stat_ok ? &prev->total : NULL,
@@ -350,10 +486,23 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 						      : 1) * sizeof(int));
 	if (!v->cpus || !v->vms || !v->order)
 		return -1;
-	for (int i = 0; i < cur->ncpus; i++)
-		cpu_row(&v->cpus[i], &cur->cpus[i],
-			prev ? find_cpu(prev, i, cur->cpus[i].id) : NULL,
-			c.split_ok);
+	double *rate = gt_arena_alloc(&v->arena, (size_t)(cur->ncpus ?
+					cur->ncpus : 1) * sizeof(*rate));
+	double busy = 0, wall = 0;
+
+	if (!rate)
+		return -1;
+	for (int i = 0; i < cur->ncpus; i++) {
+		const struct gt_cpu_raw *pc = prev && prev->stat_ok ?
+			find_cpu(prev, i, cur->cpus[i].id) : NULL;
+
+		cpu_row(&v->cpus[i], &cur->cpus[i], pc, c.split_ok);
+		rate[i] = cpu_rate(&c, &cur->cpus[i], pc, &busy, &wall);
+	}
+	c.cur = cur;
+	c.rate = rate;
+	c.rate_all = wall > 0 && busy < wall ?
+		(busy / wall < RATE_MIN ? RATE_MIN : busy / wall) : 1;
 
 	for (int i = 0; i < cur->nvms; i++) {
 		const struct gt_vm_raw *vm = &cur->vms[i];

@@ -43,6 +43,8 @@ struct gt_view {
 };
 
 enum gt_split_state gt_split_state(const struct gt_snap *s);
+/* The snapshot's exit timing state, GT_XT_OFF while the sysctl is 0. */
+enum gt_xt_state gt_xt_state(const struct gt_snap *s);
 
 /*
  * Compute all figures of cur (rates over the interval since prev; prev

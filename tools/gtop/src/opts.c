@@ -27,7 +27,8 @@ static const char usage[] =
 "  -x, --exit-reasons     add per-VM exit reason tables (text, json)\n"
 "  -f, --filter=TEXT      only VMs whose name or pid contains TEXT\n"
 "  -C, --no-color         monochrome screen\n"
-"      --libproc2         enumerate processes with libproc2 (slower)\n"
+"      --no-libproc2      list /proc with gtop's own lister instead of\n"
+"                         libproc2 (reads only VMs at each refresh)\n"
 "      --root=DIR         read DIR/proc and DIR/sys/kernel/debug (tests)\n"
 "  -h, --help             this help\n"
 "  -V, --version          version\n"
@@ -56,6 +57,7 @@ static const struct option longopts[] = {
 	{ "filter", required_argument, NULL, 'f' },
 	{ "no-color", no_argument, NULL, 'C' },
 	{ "libproc2", no_argument, NULL, 'L' },
+	{ "no-libproc2", no_argument, NULL, 'N' },
 	{ "root", required_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -80,6 +82,7 @@ int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 	o->sort_key = GT_F_CPU;
 	o->sort_dir = gt_fields[GT_F_CPU].order;
 	o->color = true;
+	o->libproc2 = true;
 	err[0] = '\0';
 	optind = 0;		/* full re-initialisation (glibc) */
 	opterr = 0;
@@ -145,6 +148,9 @@ int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 			break;
 		case 'L':
 			o->libproc2 = true;
+			break;
+		case 'N':
+			o->libproc2 = false;
 			break;
 		case 'r':
 			if (!optarg[0])

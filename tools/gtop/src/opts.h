@@ -23,7 +23,8 @@ struct gt_opts {
 	const char *filter;
 	bool color;
 	const char *root;	/* fixture root instead of the live host */
-	bool libproc2;		/* enumerate processes with libproc2 */
+	bool libproc2;		/* enumerate processes with libproc2 (the
+				 * default; not with --root) */
 	bool help, version;
 };
 

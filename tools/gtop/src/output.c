@@ -30,6 +30,7 @@ const char *gt_xt_name(enum gt_xt_state s)
 	case GT_XT_LOCKDOWN: return "lockdown";
 	case GT_XT_NO_KVM: return "no_kvm";
 	case GT_XT_UNSUPPORTED: return "unsupported";
+	case GT_XT_OFF: return "off";
 	default: return "malformed";
 	}
 }
@@ -80,9 +81,11 @@ const char *gt_status_xt(const struct gt_view *v, char *buf, size_t n)
 		[GT_XT_UNSUPPORTED] = "Exit timing: n/a, kernel lacks "
 				      "vcpuN/exit_timing in debugfs",
 		[GT_XT_BAD] = "Exit timing: n/a, exit_timing files malformed",
+		[GT_XT_OFF] = "Exit timing: off, sysctl "
+			      "kernel.collect_guest_utilization=0 (set it to 1)",
 	};
 
-	snprintf(buf, n, "%s", v->xt <= GT_XT_BAD ? why[v->xt] : "?");
+	snprintf(buf, n, "%s", v->xt <= GT_XT_OFF ? why[v->xt] : "?");
 	return buf;
 }
 
@@ -526,7 +529,7 @@ static void out_prom(struct gt_buf *b, const struct gt_view *v)
 		   v->split == GT_SPLIT_ON);
 	prom_gauge(b, "exit_timing_readable",
 		   "1 if debugfs exit_timing files could be read",
-		   v->xt == GT_XT_OK);
+		   v->xt == GT_XT_OK || v->xt == GT_XT_OFF);
 	for (int f = 0; f < GT_NFIELDS; f++) {
 		const struct gt_field_def *d = &gt_fields[f];
 		bool header = false;

@@ -13,9 +13,10 @@
  * processes are not read at all, except when new and then on a
  * schedule: every second while younger than a minute (a new VMM
  * creates its vCPU threads then), every 30 s (spread) after that.
- * With an enumerator that reads stat anyway (--libproc2) a change of
- * the thread count also triggers a check.  The vCPU threads of a VM
- * are re-listed when its thread count changes or every 10 s.
+ * With an enumerator that reads stat anyway (libproc2, the default) a
+ * change of the thread count or guest time also triggers a check.  The
+ * vCPU threads of a VM are re-listed when its thread count changes or
+ * every 10 s.
  */
 #define _GNU_SOURCE
 #include "scan.h"

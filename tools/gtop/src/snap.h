@@ -64,6 +64,8 @@ enum gt_xt_state {
 	GT_XT_NO_KVM,		/* no kvm directory in debugfs */
 	GT_XT_UNSUPPORTED,	/* vcpuN dirs without exit_timing: old kernel */
 	GT_XT_BAD,		/* exit_timing files that do not parse */
+	GT_XT_OFF,		/* readable, but the sysctl is 0: not collected
+				 * (set by the model, not the scanner) */
 };
 
 struct gt_snap {

@@ -17,9 +17,10 @@
  *                           Files re-read at every sample are kept open
  *                           and re-read with pread(2).
  *   gt_source_live_new(p2)  the live host ("/"), clock ticks from
- *                           libproc2; with p2 processes are enumerated by
- *                           libproc2 (procps_pids_reap) instead of
- *                           readdir.
+ *                           libproc2; with p2 (the default, gtop
+ *                           --no-libproc2 clears it) processes are
+ *                           enumerated by libproc2 (procps_pids_reap)
+ *                           instead of readdir.
  *   gt_source_mem_new()     in-memory files for unit tests.
  */
 #ifndef GTOP_SOURCE_H

@@ -22,16 +22,23 @@
 /* Files kept open for pread(2), by path (open addressing). */
 struct fdent {
 	char *path;		/* NULL: empty slot */
-	int fd;			/* -1: failed, dropped at the next sweep */
+	int fd;			/* -1: failed, dropped at the next sweep;
+				 * FD_PLAIN: not seekable, read by path */
 	uint32_t gen;		/* sample it was last read in */
 };
+
+/* An entry for a file that pread(2) cannot read (ESPIPE: debugfs
+ * simple attributes are nonseekable_open()ed): it is opened, read and
+ * closed every time, without trying pread again.  It takes no fd. */
+#define FD_PLAIN (-2)
 
 struct fs_priv {
 	char root[PATH_MAX];	/* "" for the live host */
 	int nframes;		/* 0: no frames */
 	int frame;		/* current frame, -1 before the first sample */
 	struct fdent *fc;
-	size_t fc_cap, fc_n, fc_max;	/* fc_max: fd budget */
+	size_t fc_cap, fc_n;		/* slots, entries */
+	size_t fc_fds, fc_max;		/* fds kept, fd budget */
 	uint32_t gen;
 };
 
@@ -129,7 +136,7 @@ static struct fdent *fc_slot(struct fdent *t, size_t cap, const char *path)
 static void fc_rebuild(struct fs_priv *p, size_t cap, bool keep_all)
 {
 	struct fdent *t = calloc(cap, sizeof(*t));
-	size_t n = 0;
+	size_t n = 0, fds = 0;
 
 	if (!t)
 		return;		/* keep the old table */
@@ -138,9 +145,11 @@ static void fc_rebuild(struct fs_priv *p, size_t cap, bool keep_all)
 
 		if (!e->path)
 			continue;
-		if (e->fd >= 0 && (keep_all || e->gen == p->gen)) {
+		if ((e->fd >= 0 || e->fd == FD_PLAIN) &&
+		    (keep_all || e->gen == p->gen)) {
 			*fc_slot(t, cap, e->path) = *e;
 			n++;
+			fds += e->fd >= 0;
 			continue;
 		}
 		if (e->fd >= 0)
@@ -151,6 +160,7 @@ static void fc_rebuild(struct fs_priv *p, size_t cap, bool keep_all)
 	p->fc = t;
 	p->fc_cap = cap;
 	p->fc_n = n;
+	p->fc_fds = fds;
 }
 
 static ssize_t pread_all(int fd, char *buf, size_t size)
@@ -191,10 +201,16 @@ static ssize_t fs_reread(struct gt_source *s, enum gt_root root,
 		return -EINVAL;
 	if ((p->fc_n + 1) * 2 > p->fc_cap)
 		fc_rebuild(p, p->fc_cap ? p->fc_cap * 2 : 1024, true);
-	if (!p->fc || p->fc_n >= p->fc_max)
-		return read_path(full, buf, size, false);	/* no budget */
+	if (!p->fc)
+		return read_path(full, buf, size, false);
+	/* a kept file first: the budget only limits new ones (checking it
+	 * first would re-open every kept file once the budget is used up,
+	 * and drop them all at the sweep) */
 	ent = fc_slot(p->fc, p->fc_cap, full);
 	if (ent->path) {
+		ent->gen = p->gen;
+		if (ent->fd == FD_PLAIN)
+			return read_path(full, buf, size, false);
 		if (ent->fd < 0)
 			return -ESRCH;
 		n = pread_all(ent->fd, buf, size);
@@ -202,25 +218,34 @@ static ssize_t fs_reread(struct gt_source *s, enum gt_root root,
 			close(ent->fd);
 			ent->fd = -1;
 		}
-		ent->gen = p->gen;
 		return n;
 	}
+	if (p->fc_fds >= p->fc_max)
+		return read_path(full, buf, size, false);	/* no budget */
 	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	n = pread_all(fd, buf, size);
-	if (n < 0) {
+	if (n == -ESPIPE) {
 		close(fd);
+		fd = FD_PLAIN;
+		n = read_path(full, buf, size, false);
+	}
+	if (n < 0) {
+		if (fd >= 0)
+			close(fd);
 		return n;
 	}
 	ent->path = strdup(full);
 	if (!ent->path) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return n;
 	}
 	ent->fd = fd;
 	ent->gen = p->gen;
 	p->fc_n++;
+	p->fc_fds += fd >= 0;
 	return n;
 }
 
@@ -370,11 +395,17 @@ struct gt_source *gt_source_fs_new(const char *root)
 		rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ?
 			      65536 : rl.rlim_max;
 
+		/* root (as for debugfs) may raise a low hard limit, such as
+		 * the kernel's 4096 for init and what it starts */
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 65536 &&
+		    rl.rlim_cur < 65536 &&
+		    !setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 65536, 65536 }))
+			want = 65536;
 		if (rl.rlim_cur < want) {
 			rl.rlim_cur = want;
 			setrlimit(RLIMIT_NOFILE, &rl);
-			getrlimit(RLIMIT_NOFILE, &rl);
 		}
+		getrlimit(RLIMIT_NOFILE, &rl);
 		p->fc_max = rl.rlim_cur > 256 ? (size_t)rl.rlim_cur - 128 : 0;
 	}
 	if (p->root[0]) {

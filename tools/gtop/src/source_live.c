@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * source_live.c - the live host: the fs source rooted at "/" for files
- * (with its pread cache), the clock tick rate from libproc2 and, with
- * --libproc2, the process list from libproc2 (procps_pids_reap).
+ * (with its pread cache), the clock tick rate from libproc2 and, unless
+ * --no-libproc2, the process list from libproc2 (procps_pids_reap) with
+ * the cheap items only: pid, start time, thread count, guest time, comm.
  *
- * Why libproc2 is not the default enumerator: procps_pids_reap reads
- * /proc/<pid>/stat (and stats /proc/<pid>) of every process at every
- * refresh; gtop's own enumerator only lists /proc and re-checks non-VM
- * processes on a schedule, which costs a fraction (see bench/).  And
- * libproc2 cannot read the new fields (53/54, the /proc/stat columns),
- * has no alternate /proc root for fixtures, and its STAT_TIC_SUM_TOTAL
- * counts guest time twice, so all counters are parsed by parse.c.
+ * procps_pids_reap reads /proc/<pid>/stat (and stats /proc/<pid>) of
+ * every process at every refresh, which the own lister (list /proc, read
+ * non-VMs only when new and on a schedule) does not: about a third more
+ * CPU per refresh, still well within half of top's (bench/).  libproc2
+ * cannot read the new fields (53/54, the /proc/stat columns) nor
+ * debugfs, has no alternate /proc root for fixtures, and its
+ * STAT_TIC_SUM_TOTAL counts guest time twice, so all counters of VMs are
+ * parsed by parse.c; the enumerator only finds and screens processes.
  *
  * PIDS_VAL() takes four arguments in procps 4.0.2 (Debian 12) and three
  * from 4.0.5; PVAL() below indexes the stack directly, which is what

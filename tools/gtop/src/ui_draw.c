@@ -231,9 +231,16 @@ static void draw_detail(struct gt_ui *u)
 
 	gt_render_title(&b, &u->e.view);
 	put(y++, 0, b.p, COLS, A_BOLD);
+	char rates[48];
+
+	if (d->dt > 0)
+		snprintf(rates, sizeof(rates), "rates over %.1fs", d->dt);
+	else
+		snprintf(rates, sizeof(rates), "%s", u->e.view.xt == GT_XT_OFF ?
+			 "no rates (collection off)" : "no rates yet");
 	snprintf(line, sizeof(line), "VM %d (%s): exits of %d/%d vCPUs, "
-		 "counts since start, rates over %.1fs", u->detail_pid,
-		 d->name ? d->name : "gone", d->nvcpus_xt, d->nvcpus, d->dt);
+		 "counts since start, %s", u->detail_pid,
+		 d->name ? d->name : "gone", d->nvcpus_xt, d->nvcpus, rates);
 	put(y++, 0, line, COLS, A_NORMAL);
 	if (d->has_shares)
 		snprintf(line, sizeof(line), "vCPU time: %.1f%% in guest, "
@@ -296,8 +303,9 @@ static const char *const help_text[] = {
 	"",
 	"Percentages of VMs and vCPUs are of one CPU (a busy 4-vCPU VM shows",
 	"400).  %GUSR/%GSYS split %GUEST by guest CPL; %HOST = %CPU - %GUEST;",
-	"EXIT% is time handling VM exits.  '-' means not known (see the",
-	"status lines).  vCPU rows: TID, vcpuN @last host CPU.",
+	"EXIT% is wall time from VM exits to entries (waits for a CPU",
+	"included).  '-' means not known (see the status lines).",
+	"vCPU rows: TID, vcpuN @last host CPU.",
 	"Bars: host user, host system, guest user, guest system, guest",
 	"(not split), steal; number = busy %.  Mono (-C): | s u k g !",
 };

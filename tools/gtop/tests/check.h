@@ -52,6 +52,8 @@ extern int check_passed, check_failed;
 void test_parse(void);
 void test_util(void);
 void test_model(void);
+void test_live(void);
+void test_live_last(void);	/* lowers RLIMIT_NOFILE */
 void test_scan(void);
 void test_layout(void);
 void test_output(void);

@@ -113,7 +113,9 @@ grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +- -$' \
 	"$tmp/old.txt" && ok || bad "old: dashes in the text table"
 run sysctl0 -n 1 -o json > "$tmp/s0.json"
 jqt sysctl0 "$tmp/s0.json" '.guest_split == "off" and .sysctl == 0 and
-	.vms[0].guest_user_pct == null and .vms[0].guest_pct == 80'
+	.vms[0].guest_user_pct == null and .vms[0].guest_pct == 80 and
+	.exit_timing == "off" and .vms[0].exits_per_s == null and
+	.vms[0].exit_time_pct == null'
 run sysctl0 -n 1 | grep -q 'kernel.collect_guest_utilization=0 (set it to 1)' \
 	&& ok || bad "sysctl0 status"
 run nodebugfs -n 1 -o json > "$tmp/nd.json"
@@ -178,9 +180,10 @@ if [ -x "$GVMM" ] && [ -w /dev/kvm ]; then
 	jqt live "$tmp/live.json" "[.vms[] | select(.pid == $gp)] | length == 1
 		and .[0].name == \"cli live\" and .[0].nvcpus == 2 and
 		.[0].cpu_pct > 20 and (.[0].vcpus | map(.index) == [0, 1])"
-	"$GTOP" --libproc2 -b -n 1 -d 0.3 -o json > "$tmp/live2.json"
-	jqt live-libproc2 "$tmp/live2.json" "[.vms[] | select(.pid == $gp)] |
-		length == 1 and .[0].nvcpus == 2"
+	"$GTOP" --no-libproc2 -b -n 1 -d 0.3 -o json > "$tmp/live2.json"
+	jqt live-own-lister "$tmp/live2.json" "[.vms[] | select(.pid == $gp)] |
+		length == 1 and .[0].nvcpus == 2 and
+		(.[0].vcpus | map(.index) == [0, 1])"
 	if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/debug/kvm ] &&
 	   command -v setpriv > /dev/null; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -14,9 +14,11 @@ int main(void)
 	test_parse();
 	test_scan();
 	test_model();
+	test_live();
 	test_layout();
 	test_output();
 	test_opts();
+	test_live_last();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
 }

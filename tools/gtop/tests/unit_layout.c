@@ -261,7 +261,7 @@ void test_opts(void)
 
 	CHECK_INT(parse("gtop", &o), 0);
 	CHECK(!o.batch && o.delay == 2.0 && o.sort_key == GT_F_CPU &&
-	      o.sort_dir == -1 && !o.libproc2 && o.color);
+	      o.sort_dir == -1 && o.libproc2 && o.color);
 	CHECK_INT(parse("gtop -b -n 3 -d 0.5 -o json --sort=guest_user -H", &o), 0);
 	CHECK(o.batch && o.iterations == 3 && o.delay == 0.5 &&
 	      o.fmt == GT_OUT_JSON && o.sort_key == GT_F_GUEST_USER && o.vcpus);
@@ -269,9 +269,11 @@ void test_opts(void)
 	CHECK(o.batch && o.fmt == GT_OUT_PROM);
 	CHECK_INT(parse("gtop --output=csv --sort name -R", &o), 0);
 	CHECK(o.fmt == GT_OUT_CSV && o.sort_key == GT_F_NAME && o.sort_dir == -1);
-	CHECK_INT(parse("gtop --root=/tmp/x --libproc2 -C -x -f web", &o), 0);
-	CHECK(o.root && o.libproc2 && !o.color && o.exit_reasons &&
+	CHECK_INT(parse("gtop --root=/tmp/x --no-libproc2 -C -x -f web", &o), 0);
+	CHECK(o.root && !o.libproc2 && !o.color && o.exit_reasons &&
 	      !strcmp(o.filter, "web"));
+	CHECK_INT(parse("gtop --no-libproc2 --libproc2", &o), 0);
+	CHECK(o.libproc2);
 	CHECK_INT(parse("gtop -h", &o), 0);
 	CHECK(o.help);
 	CHECK_INT(parse("gtop --version", &o), 0);

@@ -448,7 +448,7 @@ static void half_garbage(struct gt_source *s)
 static void states(void)
 {
 	states_case(true, "1", NULL, GT_SPLIT_ON, GT_XT_OK, true);
-	states_case(true, "0", NULL, GT_SPLIT_OFF, GT_XT_OK, false);
+	states_case(true, "0", NULL, GT_SPLIT_OFF, GT_XT_OFF, false);
 	states_case(false, NULL, NULL, GT_SPLIT_UNSUPPORTED, GT_XT_OK, false);
 	states_case(true, NULL, NULL, GT_SPLIT_UNKNOWN, GT_XT_OK, false);
 	states_case(true, "1", deny_debugfs, GT_SPLIT_ON, GT_XT_DENIED, true);
