@@ -2,6 +2,7 @@
 /* kvmfs.c - KVM debugfs layout cache and exit_timing reader. */
 #define _GNU_SOURCE
 #include "kvmfs.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,23 +34,6 @@ struct gt_kvmfs {
 	char file[65536];
 };
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t c = *cap ? *cap : 16;
-
-	while (c < need)
-		c *= 2;
-	void *np = realloc(*p, c * elem);
-
-	if (!np)
-		return false;
-	*p = np;
-	*cap = c;
-	return true;
-}
-
 static int dd_cmp(const void *a, const void *b)
 {
 	const struct gt_kvm_dir *x = a, *y = b;
@@ -76,7 +60,7 @@ static int dir_cb(void *ctx, const char *name)
 	if (strlen(name) >= sizeof(l->d->name) ||
 	    gt_parse_kvm_dirname(name, &pid))
 		return 0;
-	if (!grow((void **)&l->d, &l->cap, l->n + 1, sizeof(*l->d)))
+	if (!gt_grow((void **)&l->d, &l->cap, l->n + 1, sizeof(*l->d)))
 		return 1;
 	memset(&l->d[l->n], 0, sizeof(l->d[l->n]));
 	snprintf(l->d[l->n].name, sizeof(l->d[l->n].name), "%s", name);
@@ -101,7 +85,7 @@ static int vcpu_cb(void *ctx, const char *name)
 	if (n <= 0 || gt_parse_sysctl_int(buf, (size_t)n, &tid) || tid <= 0 ||
 	    tid > 0x7fffffff)
 		return 0;
-	if (!grow((void **)&l->v, &l->cv, l->nv + 1, sizeof(*l->v)))
+	if (!gt_grow((void **)&l->v, &l->cv, l->nv + 1, sizeof(*l->v)))
 		return 1;
 	l->v[l->nv].index = idx;
 	l->v[l->nv].tid = (int)tid;

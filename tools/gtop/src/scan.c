@@ -22,6 +22,7 @@
 #include "scan.h"
 
 #include "kvmfs.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -84,23 +85,6 @@ struct gt_scanner {
 
 /* ------------------------------------------------------------ helpers */
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t c = *cap ? *cap : 64;
-
-	while (c < need)
-		c *= 2;
-	void *np = realloc(*p, c * elem);
-
-	if (!np)
-		return false;
-	*p = np;
-	*cap = c;
-	return true;
-}
-
 static ssize_t rd(struct gt_scanner *sc, enum gt_root root, const char *path)
 {
 	return sc->src->ops->read(sc->src, root, path, sc->file,
@@ -128,7 +112,7 @@ static int brief_cb(void *ctx, const struct gt_proc_brief *b)
 {
 	struct gt_scanner *sc = ctx;
 
-	if (!grow((void **)&sc->br, &sc->cbr, sc->nbr + 1, sizeof(*sc->br)))
+	if (!gt_grow((void **)&sc->br, &sc->cbr, sc->nbr + 1, sizeof(*sc->br)))
 		return 1;
 	sc->br[sc->nbr++] = *b;
 	return 0;
@@ -189,7 +173,7 @@ static int tid_cb(void *ctx, const char *name)
 
 	if (!gt_parse_int(name, 1, 0x7fffffff, &tid) || name[0] == '+')
 		return 0;
-	if (!grow((void **)&sc->tids, &sc->ctids, sc->ntids + 1,
+	if (!gt_grow((void **)&sc->tids, &sc->ctids, sc->ntids + 1,
 		  sizeof(*sc->tids)))
 		return 1;
 	sc->tids[sc->ntids++] = (int)tid;
@@ -198,7 +182,7 @@ static int tid_cb(void *ctx, const char *name)
 
 static bool push_task(struct gt_scanner *sc, const struct task *t)
 {
-	if (!grow((void **)&sc->tv, &sc->ctv, sc->ntv + 1, sizeof(*sc->tv)))
+	if (!gt_grow((void **)&sc->tv, &sc->ctv, sc->ntv + 1, sizeof(*sc->tv)))
 		return false;
 	sc->tv[sc->ntv++] = *t;
 	return true;
@@ -580,7 +564,7 @@ int gt_scanner_sample(struct gt_scanner *sc, struct gt_snap *s)
 		p->starttime = ps.starttime;
 		if (!classify(sc, p, &ps, &fresh))
 			continue;
-		if (!grow((void **)&vms, &cvms, nvms + 1, sizeof(*vms))) {
+		if (!gt_grow((void **)&vms, &cvms, nvms + 1, sizeof(*vms))) {
 			ret = -1;
 			break;
 		}

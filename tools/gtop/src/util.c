@@ -92,6 +92,23 @@ void gt_arena_free(struct gt_arena *a)
 
 /* ---------------------------------------------------------------- buffer */
 
+bool gt_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t c = *cap ? *cap : 16;
+
+	while (c < need)
+		c *= 2;
+	void *np = realloc(*p, c * elem);
+
+	if (!np)
+		return false;
+	*p = np;
+	*cap = c;
+	return true;
+}
+
 static bool buf_grow(struct gt_buf *b, size_t extra)
 {
 	if (b->oom)

@@ -26,6 +26,12 @@ char *gt_arena_strdup(struct gt_arena *a, const char *s);
 void gt_arena_reset(struct gt_arena *a);	/* keeps one chunk */
 void gt_arena_free(struct gt_arena *a);
 
+/*
+ * Grow the array *p of *cap elements of size elem to hold need, doubling
+ * from 16; false (array unchanged) when out of memory.
+ */
+bool gt_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Growable NUL-terminated text buffer. */
 struct gt_buf {
 	char *p;
