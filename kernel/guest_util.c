@@ -14,12 +14,38 @@
 struct static_key_false guest_util_key = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL_GPL(guest_util_key);
 
+/* Exit timing: collected while both this and guest_util_key are on. */
+struct static_key_true guest_exit_timing_key = STATIC_KEY_TRUE_INIT;
+EXPORT_SYMBOL_GPL(guest_exit_timing_key);
+
 /* Bumped each time collection is turned on: older timestamps are stale. */
 unsigned int guest_util_epoch;
 EXPORT_SYMBOL_GPL(guest_util_epoch);
 
 static DEFINE_MUTEX(guest_util_mutex);
 static int collect_guest_utilization;
+static int collect_guest_exit_timing = 1;
+
+static void guest_util_switch(int *val, bool enable)
+{
+	lockdep_assert_held(&guest_util_mutex);
+	if (enable == !!*val)
+		return;
+	if (enable)
+		WRITE_ONCE(guest_util_epoch, guest_util_epoch + 1);
+	if (val == &collect_guest_utilization) {
+		if (enable)
+			static_branch_enable(&guest_util_key);
+		else
+			static_branch_disable(&guest_util_key);
+	} else {
+		if (enable)
+			static_branch_enable(&guest_exit_timing_key);
+		else
+			static_branch_disable(&guest_exit_timing_key);
+	}
+	WRITE_ONCE(*val, enable);
+}
 
 /**
  * guest_util_set - turn the guest time split on or off
@@ -30,17 +56,27 @@ static int collect_guest_utilization;
 int guest_util_set(bool enable)
 {
 	mutex_lock(&guest_util_mutex);
-	if (enable && !collect_guest_utilization) {
-		WRITE_ONCE(guest_util_epoch, guest_util_epoch + 1);
-		static_branch_enable(&guest_util_key);
-	} else if (!enable && collect_guest_utilization) {
-		static_branch_disable(&guest_util_key);
-	}
-	WRITE_ONCE(collect_guest_utilization, enable);
+	guest_util_switch(&collect_guest_utilization, enable);
 	mutex_unlock(&guest_util_mutex);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(guest_util_set);
+
+/**
+ * guest_exit_timing_set - turn exit timing on or off
+ * @enable: the new state
+ *
+ * Exit timing is collected while this and guest_util_set() are both on.
+ * Return: 0.  Sleeps.
+ */
+int guest_exit_timing_set(bool enable)
+{
+	mutex_lock(&guest_util_mutex);
+	guest_util_switch(&collect_guest_exit_timing, enable);
+	mutex_unlock(&guest_util_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(guest_exit_timing_set);
 
 /*
  * Accept exactly "0" or "1" (one trailing newline allowed), written at
@@ -64,7 +100,10 @@ static int guest_util_sysctl(const struct ctl_table *table, int write,
 	if (kstrtouint(buf, 10, &val) || val > 1)
 		return -EINVAL;
 
-	guest_util_set(val);
+	if (table->data == &collect_guest_utilization)
+		guest_util_set(val);
+	else
+		guest_exit_timing_set(val);
 	*ppos += len;
 	return 0;
 }
@@ -73,6 +112,13 @@ static struct ctl_table guest_util_table[] = {
 	{
 		.procname	= "collect_guest_utilization",
 		.data		= &collect_guest_utilization,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= guest_util_sysctl,
+	},
+	{
+		.procname	= "collect_guest_exit_timing",
+		.data		= &collect_guest_exit_timing,
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= guest_util_sysctl,

@@ -80,6 +80,40 @@ static void guest_util_sysctl_values(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, guest_util_enabled());
 }
 
+static void guest_util_exit_timing_switch(struct kunit *test)
+{
+	char buf[8];
+	size_t len;
+	loff_t pos;
+
+	/* kernel.collect_guest_exit_timing: 1 by default, only 0 and 1. */
+	KUNIT_EXPECT_EQ(test, collect_guest_exit_timing, 1);
+	guest_util_set(true);
+	KUNIT_EXPECT_TRUE(test, guest_exit_timing_enabled());
+
+	strscpy(buf, "2", sizeof(buf));
+	len = 1;
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, guest_util_sysctl(&guest_util_table[1], 1, buf,
+						&len, &pos), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, guest_exit_timing_enabled());
+
+	strscpy(buf, "0\n", sizeof(buf));
+	len = 2;
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, guest_util_sysctl(&guest_util_table[1], 1, buf,
+						&len, &pos), 0);
+	KUNIT_EXPECT_FALSE(test, guest_exit_timing_enabled());
+	/* The split stays on. */
+	KUNIT_EXPECT_TRUE(test, guest_util_enabled());
+	KUNIT_EXPECT_EQ(test, collect_guest_utilization, 1);
+
+	guest_exit_timing_set(true);
+	KUNIT_EXPECT_TRUE(test, guest_exit_timing_enabled());
+	guest_util_set(false);
+	KUNIT_EXPECT_FALSE(test, guest_exit_timing_enabled());
+}
+
 static void guest_util_sample_flag(struct kunit *test)
 {
 	unsigned int other = current->flags & ~PF_VCPU_USER;
@@ -281,6 +315,7 @@ static void guest_util_vtime_off(struct kunit *test)
 
 static struct kunit_case guest_util_test_cases[] = {
 	KUNIT_CASE(guest_util_sysctl_values),
+	KUNIT_CASE(guest_util_exit_timing_switch),
 	KUNIT_CASE(guest_util_sample_flag),
 	KUNIT_CASE(guest_util_tick),
 	KUNIT_CASE(guest_util_tick_nice),

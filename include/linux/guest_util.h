@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 
 DECLARE_STATIC_KEY_FALSE(guest_util_key);
+DECLARE_STATIC_KEY_TRUE(guest_exit_timing_key);
 extern unsigned int guest_util_epoch;
 
 /**
@@ -46,6 +47,19 @@ static __always_inline void guest_util_sample(bool user)
 		current->flags &= ~PF_VCPU_USER;
 }
 
+/**
+ * guest_exit_timing_enabled - is per-vCPU exit timing collected?
+ *
+ * While kernel.collect_guest_utilization and kernel.collect_guest_exit_timing
+ * are both 1; two static keys, a no-op while the first is 0.
+ */
+static __always_inline bool guest_exit_timing_enabled(void)
+{
+	return guest_util_enabled() &&
+	       static_branch_likely(&guest_exit_timing_key);
+}
+
 int guest_util_set(bool enable);
+int guest_exit_timing_set(bool enable);
 
 #endif /* _LINUX_GUEST_UTIL_H */

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Cost of a cpuid exit round trip, for bench/exit-cost.sh:
-#   bench-exit.sh off|on|trace [N1] [N2] [REPEAT]
-# off: kernel.collect_guest_utilization=0 (or a kernel without it); on: 1;
+#   bench-exit.sh off|split|on|trace [N1] [N2] [REPEAT]
+# off: kernel.collect_guest_utilization=0 (or a kernel without it); split:
+# 1 with kernel.collect_guest_exit_timing=0 (CPL sampling only); on: both 1;
 # trace: the kvm_exit and kvm_entry tracepoints on (the way perf kvm stat
 # and bcc tools time exits).  Booted with QEMU -icount shift=0,sleep=off,
 # CLOCK_MONOTONIC counts guest instructions: the difference between a run
@@ -19,6 +20,9 @@ SYSCTL=/proc/sys/kernel/collect_guest_utilization
 
 case "$MODE" in
 off)	[ -f $SYSCTL ] && echo 0 >$SYSCTL ;;
+split)	echo 1 >$SYSCTL || bail "no $SYSCTL: not a patched kernel"
+	echo 0 >/proc/sys/kernel/collect_guest_exit_timing ||
+		bail "no kernel.collect_guest_exit_timing" ;;
 on)	echo 1 >$SYSCTL || bail "no $SYSCTL: not a patched kernel" ;;
 trace)	[ -f $SYSCTL ] && echo 0 >$SYSCTL
 	T=/sys/kernel/tracing

@@ -103,6 +103,23 @@ c4=$(col "$F" $CPUID 2)
 check "gt $c4 $c3" "sysctl 1 again: counting resumes"
 check "lt $(col "$F" '<guest>' 4) 1000000000" \
 	"the time collection was off is not taken for guest time"
+# Exit timing has a switch of its own, on by default; the split goes on.
+ET=/proc/sys/kernel/collect_guest_exit_timing
+check "[ \"\$(cat $ET)\" = 1 ]" "kernel.collect_guest_exit_timing defaults to 1"
+check "! echo 2 >$ET 2>/dev/null && [ \"\$(cat $ET)\" = 1 ]" "it refuses 2"
+echo 0 >$ET
+sleep 0.2
+c6=$(col "$F" $CPUID 2)
+s6=$(stat_field /proc/$P/stat 54)
+sleep 1
+c7=$(col "$F" $CPUID 2)
+s7=$(stat_field /proc/$P/stat 54)
+diag "exit timing 0, split 1: cpuid exits $c6 -> $c7, guest_system $s6 -> $s7"
+check "[ $c6 = $c7 ] && gt $s7 $s6" "collect_guest_exit_timing 0: exit timing stops, the split goes on"
+echo 1 >$ET
+sleep 0.5
+c4=$(col "$F" $CPUID 2)
+check "gt $c4 $c7" "and resumes at 1"
 echo 1 >"$F"
 c5=$(col "$F" $CPUID 2)
 check "lt $c5 $c4" "a write resets it (count $c4 -> $c5)"

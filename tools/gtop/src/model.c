@@ -53,12 +53,15 @@ enum gt_split_state gt_split_state(const struct gt_snap *s)
 }
 
 /*
- * The sysctl also switches exit timing: at 0 the files stay readable
- * but nothing is collected, so their rates are not zero but unknown.
+ * Exit timing is collected while kernel.collect_guest_utilization and
+ * kernel.collect_guest_exit_timing are both 1: otherwise the files stay
+ * readable but nothing is collected, so their rates are not zero but
+ * unknown.
  */
 enum gt_xt_state gt_xt_state(const struct gt_snap *s)
 {
-	if (s->has_sysctl && !s->sysctl &&
+	if (((s->has_sysctl && !s->sysctl) ||
+	     (s->has_xt_sysctl && !s->xt_sysctl)) &&
 	    (s->xt_state == GT_XT_OK || s->xt_state == GT_XT_NO_VCPUS))
 		return GT_XT_OFF;
 	return s->xt_state;

@@ -85,7 +85,12 @@ const char *gt_status_xt(const struct gt_view *v, char *buf, size_t n)
 			      "kernel.collect_guest_utilization=0 (set it to 1)",
 	};
 
-	snprintf(buf, n, "%s", v->xt <= GT_XT_OFF ? why[v->xt] : "?");
+	if (v->xt == GT_XT_OFF && v->cur && v->cur->has_sysctl &&
+	    v->cur->sysctl)
+		snprintf(buf, n, "Exit timing: off, sysctl "
+			 "kernel.collect_guest_exit_timing=0 (set it to 1)");
+	else
+		snprintf(buf, n, "%s", v->xt <= GT_XT_OFF ? why[v->xt] : "?");
 	return buf;
 }
 

@@ -512,6 +512,10 @@ static void read_misc(struct gt_scanner *sc, struct gt_snap *s)
 		s->has_sysctl = false;
 		s->sysctl_err = n < 0 ? (int)-n : EINVAL;
 	}
+	/* Exit timing's own switch; absent before it existed (then: on). */
+	n = rd(sc, GT_ROOT_PROC, "sys/kernel/collect_guest_exit_timing");
+	s->has_xt_sysctl = n >= 0 &&
+			   !gt_parse_sysctl_int(sc->file, (size_t)n, &s->xt_sysctl);
 }
 
 int gt_scanner_sample(struct gt_scanner *sc, struct gt_snap *s)

@@ -64,7 +64,7 @@ enum gt_xt_state {
 	GT_XT_NO_KVM,		/* no kvm directory in debugfs */
 	GT_XT_UNSUPPORTED,	/* vcpuN dirs without exit_timing: old kernel */
 	GT_XT_BAD,		/* exit_timing files that do not parse */
-	GT_XT_OFF,		/* readable, but the sysctl is 0: not collected
+	GT_XT_OFF,		/* readable, but a sysctl is 0: not collected
 				 * (set by the model, not the scanner) */
 };
 
@@ -78,6 +78,8 @@ struct gt_snap {
 	bool has_sysctl;	/* collect_guest_utilization readable */
 	long sysctl;
 	int sysctl_err;		/* errno when not readable */
+	bool has_xt_sysctl;	/* collect_guest_exit_timing readable */
+	long xt_sysctl;
 	bool stat_ok;
 	struct gt_cpu_raw total;
 	int ncpus;

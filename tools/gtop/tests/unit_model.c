@@ -374,6 +374,16 @@ static void states_case(bool split, const char *sysctl,
 	gt_source_destroy(h.s);
 }
 
+static void exit_timing_sysctl_off(struct gt_source *s)
+{
+	put(s, P, "sys/kernel/collect_guest_exit_timing", "0\n");
+}
+
+static void exit_timing_sysctl_on(struct gt_source *s)
+{
+	put(s, P, "sys/kernel/collect_guest_exit_timing", "1\n");
+}
+
 static void deny_debugfs(struct gt_source *s)
 {
 	gt_source_mem_deny(s, D, "kvm", EACCES);
@@ -417,6 +427,11 @@ static void states(void)
 {
 	states_case(true, "1", NULL, GT_SPLIT_ON, GT_XT_OK, true);
 	states_case(true, "0", NULL, GT_SPLIT_OFF, GT_XT_OFF, false);
+	/* kernel.collect_guest_exit_timing=0: exit timing off, split on */
+	states_case(true, "1", exit_timing_sysctl_off, GT_SPLIT_ON, GT_XT_OFF,
+		    true);
+	states_case(true, "1", exit_timing_sysctl_on, GT_SPLIT_ON, GT_XT_OK,
+		    true);
 	states_case(false, NULL, NULL, GT_SPLIT_UNSUPPORTED, GT_XT_OK, false);
 	states_case(true, NULL, NULL, GT_SPLIT_UNKNOWN, GT_XT_OK, false);
 	states_case(true, "1", deny_debugfs, GT_SPLIT_ON, GT_XT_DENIED, true);
