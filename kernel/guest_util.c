@@ -47,6 +47,14 @@ static void guest_util_switch(int *val, bool enable)
 	WRITE_ONCE(*val, enable);
 }
 
+static int guest_util_locked_switch(int *val, bool enable)
+{
+	mutex_lock(&guest_util_mutex);
+	guest_util_switch(val, enable);
+	mutex_unlock(&guest_util_mutex);
+	return 0;
+}
+
 /**
  * guest_util_set - turn the guest time split on or off
  * @enable: the new state
@@ -55,10 +63,7 @@ static void guest_util_switch(int *val, bool enable)
  */
 int guest_util_set(bool enable)
 {
-	mutex_lock(&guest_util_mutex);
-	guest_util_switch(&collect_guest_utilization, enable);
-	mutex_unlock(&guest_util_mutex);
-	return 0;
+	return guest_util_locked_switch(&collect_guest_utilization, enable);
 }
 EXPORT_SYMBOL_GPL(guest_util_set);
 
@@ -71,10 +76,7 @@ EXPORT_SYMBOL_GPL(guest_util_set);
  */
 int guest_exit_timing_set(bool enable)
 {
-	mutex_lock(&guest_util_mutex);
-	guest_util_switch(&collect_guest_exit_timing, enable);
-	mutex_unlock(&guest_util_mutex);
-	return 0;
+	return guest_util_locked_switch(&collect_guest_exit_timing, enable);
 }
 EXPORT_SYMBOL_GPL(guest_exit_timing_set);
 
