@@ -3,8 +3,10 @@
  * Per-vCPU exit timing: for every VM exit, the host time from the exit to
  * the next VM entry, attributed to the exit's reason (count, min, max,
  * total, sum of squares), plus the time in guest and the time the vCPU was
- * halted.  Collected while kernel.collect_guest_utilization is 1; a static
- * key no-op otherwise.  See Documentation/virt/kvm/exit-timing.rst.
+ * halted.  Collected while kernel.collect_guest_utilization and
+ * kernel.collect_guest_exit_timing are both 1 (guest_exit_timing_enabled());
+ * a static key no-op while the first is 0.  See
+ * Documentation/virt/kvm/exit-timing.rst.
  *
  * The vCPU thread is the only writer, with IRQs disabled (exit and entry)
  * or preemption disabled; readers retry on a seqcount, so they never see
