@@ -14,38 +14,73 @@
 struct static_key_false guest_util_key = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL_GPL(guest_util_key);
 
-/* Exit timing: collected while both this and guest_util_key are on. */
-struct static_key_true guest_exit_timing_key = STATIC_KEY_TRUE_INIT;
+/* Exit timing: collected while both switches are on. */
+DEFINE_STATIC_KEY_FALSE(guest_exit_timing_key);
 EXPORT_SYMBOL_GPL(guest_exit_timing_key);
 
-/* Bumped each time collection is turned on: older timestamps are stale. */
+/* Bumped each time exit timing is turned on: older timestamps are stale. */
 unsigned int guest_util_epoch;
 EXPORT_SYMBOL_GPL(guest_util_epoch);
 
+/*
+ * Even; bumped by 2 whenever every vCPU must look at its exit timing state
+ * again (exit timing turned on, a reset asked for).  A vCPU compares it
+ * with its own copy at each VM entry.
+ */
+unsigned int guest_exit_timing_sync;
+EXPORT_SYMBOL_GPL(guest_exit_timing_sync);
+
 static DEFINE_MUTEX(guest_util_mutex);
 static int collect_guest_utilization;
-static int collect_guest_exit_timing = 1;
+static int collect_guest_exit_timing;
+
+static void guest_exit_timing_bump(void)
+{
+	/* Pairs with smp_rmb() in kvm_exit_timing_slow(). */
+	smp_wmb();
+	WRITE_ONCE(guest_exit_timing_sync, guest_exit_timing_sync + 2);
+}
 
 static void guest_util_switch(int *val, bool enable)
 {
+	bool timing;
+
 	lockdep_assert_held(&guest_util_mutex);
 	if (enable == !!*val)
 		return;
-	if (enable)
-		WRITE_ONCE(guest_util_epoch, guest_util_epoch + 1);
 	if (val == &collect_guest_utilization) {
 		if (enable)
 			static_branch_enable(&guest_util_key);
 		else
 			static_branch_disable(&guest_util_key);
-	} else {
-		if (enable)
-			static_branch_enable(&guest_exit_timing_key);
-		else
-			static_branch_disable(&guest_exit_timing_key);
 	}
 	WRITE_ONCE(*val, enable);
+
+	timing = collect_guest_utilization && collect_guest_exit_timing;
+	if (timing == static_key_enabled(&guest_exit_timing_key))
+		return;
+	if (timing) {
+		WRITE_ONCE(guest_util_epoch, guest_util_epoch + 1);
+		guest_exit_timing_bump();
+		static_branch_enable(&guest_exit_timing_key);
+	} else {
+		static_branch_disable(&guest_exit_timing_key);
+	}
 }
+
+/**
+ * guest_exit_timing_resync_all - make every vCPU resync its exit timing
+ *
+ * For a reset of one vCPU's table: the vCPU applies it at its next VM
+ * entry.  Sleeps.
+ */
+void guest_exit_timing_resync_all(void)
+{
+	mutex_lock(&guest_util_mutex);
+	guest_exit_timing_bump();
+	mutex_unlock(&guest_util_mutex);
+}
+EXPORT_SYMBOL_GPL(guest_exit_timing_resync_all);
 
 static int guest_util_locked_switch(int *val, bool enable)
 {

@@ -46,7 +46,9 @@ static int sysctl_write(const char *str)
 
 static void guest_util_test_exit(struct kunit *test)
 {
+	/* Back to the defaults. */
 	guest_util_set(false);
+	guest_exit_timing_set(false);
 	current->flags &= ~PF_VCPU_USER;
 	set_cpus_allowed_ptr(current, cpu_possible_mask);
 }
@@ -86,9 +88,16 @@ static void guest_util_exit_timing_switch(struct kunit *test)
 	size_t len;
 	loff_t pos;
 
-	/* kernel.collect_guest_exit_timing: 1 by default, only 0 and 1. */
-	KUNIT_EXPECT_EQ(test, collect_guest_exit_timing, 1);
+	/* kernel.collect_guest_exit_timing: 0 by default, only 0 and 1. */
+	KUNIT_EXPECT_EQ(test, collect_guest_exit_timing, 0);
 	guest_util_set(true);
+	KUNIT_EXPECT_FALSE(test, guest_exit_timing_enabled());
+	strscpy(buf, "1\n", sizeof(buf));
+	len = 2;
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, guest_util_sysctl(&guest_util_table[1], 1, buf,
+						&len, &pos), 0);
+	KUNIT_EXPECT_EQ(test, collect_guest_exit_timing, 1);
 	KUNIT_EXPECT_TRUE(test, guest_exit_timing_enabled());
 
 	strscpy(buf, "2", sizeof(buf));
@@ -111,6 +120,42 @@ static void guest_util_exit_timing_switch(struct kunit *test)
 	guest_exit_timing_set(true);
 	KUNIT_EXPECT_TRUE(test, guest_exit_timing_enabled());
 	guest_util_set(false);
+	KUNIT_EXPECT_FALSE(test, guest_exit_timing_enabled());
+}
+
+static void guest_util_exit_timing_sync(struct kunit *test)
+{
+	unsigned int epoch, sync;
+
+	guest_util_set(false);
+	guest_exit_timing_set(true);
+	epoch = READ_ONCE(guest_util_epoch);
+	sync = READ_ONCE(guest_exit_timing_sync);
+	KUNIT_EXPECT_EQ(test, sync & 1, 0);
+
+	/* Turning exit timing on makes older timestamps stale. */
+	guest_util_set(true);
+	KUNIT_EXPECT_TRUE(test, guest_exit_timing_enabled());
+	KUNIT_EXPECT_EQ(test, guest_util_epoch, epoch + 1);
+	KUNIT_EXPECT_EQ(test, guest_exit_timing_sync, sync + 2);
+
+	/* A resync keeps them; turning it off changes nothing yet. */
+	guest_exit_timing_resync_all();
+	KUNIT_EXPECT_EQ(test, guest_util_epoch, epoch + 1);
+	KUNIT_EXPECT_EQ(test, guest_exit_timing_sync, sync + 4);
+	guest_exit_timing_set(false);
+	guest_exit_timing_set(false);
+	KUNIT_EXPECT_EQ(test, guest_util_epoch, epoch + 1);
+	KUNIT_EXPECT_EQ(test, guest_exit_timing_sync, sync + 4);
+
+	guest_exit_timing_set(true);
+	KUNIT_EXPECT_EQ(test, guest_util_epoch, epoch + 2);
+	KUNIT_EXPECT_EQ(test, guest_exit_timing_sync, sync + 6);
+	/* The split alone does not count. */
+	guest_exit_timing_set(false);
+	guest_util_set(false);
+	guest_util_set(true);
+	KUNIT_EXPECT_EQ(test, guest_util_epoch, epoch + 2);
 	KUNIT_EXPECT_FALSE(test, guest_exit_timing_enabled());
 }
 
@@ -316,6 +361,7 @@ static void guest_util_vtime_off(struct kunit *test)
 static struct kunit_case guest_util_test_cases[] = {
 	KUNIT_CASE(guest_util_sysctl_values),
 	KUNIT_CASE(guest_util_exit_timing_switch),
+	KUNIT_CASE(guest_util_exit_timing_sync),
 	KUNIT_CASE(guest_util_sample_flag),
 	KUNIT_CASE(guest_util_tick),
 	KUNIT_CASE(guest_util_tick_nice),

@@ -16,8 +16,9 @@
 #include <linux/sched.h>
 
 DECLARE_STATIC_KEY_FALSE(guest_util_key);
-DECLARE_STATIC_KEY_TRUE(guest_exit_timing_key);
+DECLARE_STATIC_KEY_FALSE(guest_exit_timing_key);
 extern unsigned int guest_util_epoch;
+extern unsigned int guest_exit_timing_sync;
 
 /**
  * guest_util_enabled - is guest time split into guest user and system?
@@ -51,15 +52,15 @@ static __always_inline void guest_util_sample(bool user)
  * guest_exit_timing_enabled - is per-vCPU exit timing collected?
  *
  * While kernel.collect_guest_utilization and kernel.collect_guest_exit_timing
- * are both 1; two static keys, a no-op while the first is 0.
+ * are both 1: a static key, a no-op otherwise.
  */
 static __always_inline bool guest_exit_timing_enabled(void)
 {
-	return guest_util_enabled() &&
-	       static_branch_likely(&guest_exit_timing_key);
+	return static_branch_unlikely(&guest_exit_timing_key);
 }
 
 int guest_util_set(bool enable);
 int guest_exit_timing_set(bool enable);
+void guest_exit_timing_resync_all(void);
 
 #endif /* _LINUX_GUEST_UTIL_H */

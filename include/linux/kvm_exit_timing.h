@@ -4,63 +4,80 @@
  * the next VM entry, attributed to the exit's reason (count, min, max,
  * total, sum of squares), plus the time in guest and the time the vCPU was
  * halted.  Collected while kernel.collect_guest_utilization and
- * kernel.collect_guest_exit_timing are both 1 (guest_exit_timing_enabled());
- * a static key no-op while the first is 0.  See
- * Documentation/virt/kvm/exit-timing.rst.
+ * kernel.collect_guest_exit_timing are both 1 (guest_exit_timing_enabled(),
+ * one static key).  See Documentation/virt/kvm/exit-timing.rst.
+ *
+ * The exit path is kept short, as it runs on every exit:
+ *  - the exit hook stores a clock reading and the reason in the vCPU;
+ *  - the entry hook charges the exit that ends there and the guest run
+ *    before it, in clock ticks (scaled to ns when read), in one seqcount
+ *    write section;
+ *  - everything else (a halt, an exit completed in userspace, a reset, a
+ *    pause of collection, the first entry) is left to a slow path, which
+ *    the vCPU takes at its next entry when its sync word differs from
+ *    guest_exit_timing_sync.
  *
  * The vCPU thread is the only writer, with IRQs disabled (exit and entry)
- * or preemption disabled; readers retry on a seqcount, so they never see
+ * or preemption disabled; readers retry on the seqcount, so they never see
  * a torn or impossible row.  No locks and no allocation on the exit path.
  */
 #ifndef __LINUX_KVM_EXIT_TIMING_H
 #define __LINUX_KVM_EXIT_TIMING_H
 
 #include <linux/atomic.h>
-#include <linux/bits.h>
 #include <linux/guest_util.h>
-#include <linux/hash.h>
-#include <linux/kvm_types.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/sched/clock.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
 
-#define KVM_EXIT_TIMING_HASH_BITS	6
-#define KVM_EXIT_TIMING_HASH		BIT(KVM_EXIT_TIMING_HASH_BITS)
 /* Distinct exit reasons kept per vCPU; the last row collects the rest. */
 #define KVM_EXIT_TIMING_ROWS		48
 #define KVM_EXIT_TIMING_OTHER		(KVM_EXIT_TIMING_ROWS - 1)
+/* Rows are found by the low byte of the reason, then checked. */
+#define KVM_EXIT_TIMING_SLOTS		256
+/* The key of the <other> row, so that a free slot never matches. */
+#define KVM_EXIT_TIMING_NO_REASON	0xfffffffeU
 
+/* Times in clock ticks; see kvm_arch_exit_timing_clock(). */
 struct kvm_exit_timing_row {
 	u64 count;
-	u64 total_ns;
-	u64 min_ns;
-	u64 max_ns;
+	u64 total;
+	u64 min;		/* U64_MAX while count is 0 */
+	u64 max;
 	u64 sumsq_lo;		/* sum of squares of the times, 128 bits */
 	u64 sumsq_hi;
 	u64 user;		/* of count, exits completed in userspace */
 };
 
+/* The table, allocated at KVM_RUN; what readers see. */
 struct kvm_exit_timing {
 	seqcount_t seq;
 	atomic_t reset;			/* resets asked for (debugfs writes) */
 	unsigned int gen;		/* resets done by the vCPU thread */
-	unsigned int epoch;		/* guest_util_epoch of the timestamps */
 	u32 mult, shift;		/* clock ticks to ns */
-	u32 isa;			/* namespace of the exit reasons */
 	u32 nr_rows;
-	/* The exit being handled: from t_exit to the next entry. */
-	u64 t_entry;			/* clock at the last VM entry; 0: none */
-	u64 t_exit;			/* clock at the last VM exit; 0: none open */
-	u64 halted_ns;			/* of it, halted */
-	u32 reason;			/* its reason */
-	bool user;			/* it went out to userspace */
-	u8 slot[KVM_EXIT_TIMING_HASH];	/* hash of reason -> row + 1 */
+	/* Totals of the rows before the last reset, for the binary stats. */
+	u64 base_exits, base_exit, base_guest, base_halted;
+	u8 slot[KVM_EXIT_TIMING_SLOTS];	/* low byte of reason -> row */
 	u32 reasons[KVM_EXIT_TIMING_ROWS];
 	struct kvm_exit_timing_row rows[KVM_EXIT_TIMING_ROWS];
 	struct kvm_exit_timing_row guest;	/* time in guest, per entry */
 	struct kvm_exit_timing_row halted;	/* time halted, per halt */
+};
+
+/* In struct kvm_vcpu: the exit being handled.  Only the vCPU touches it. */
+struct kvm_exit_timing_vcpu {
+	u64 t_entry;		/* clock at the last VM entry */
+	u64 t_exit;		/* clock at the VM exit after it */
+	u64 halted;		/* ticks of it halted */
+	u32 reason;
+	u32 isa;		/* namespace of the exit reasons */
+	u32 sync;		/* guest_exit_timing_sync seen; bit 0: resync */
+	u32 epoch;		/* guest_util_epoch of t_entry */
+	bool open;		/* t_entry is valid */
+	bool user;		/* the exit went out to userspace */
 };
 
 /*
@@ -83,25 +100,29 @@ static inline void kvm_arch_exit_timing_scale(u32 *mult, u32 *shift)
 #endif
 
 static __always_inline void kvm_exit_timing_add(struct kvm_exit_timing_row *r,
-						u64 ns)
+						u64 t)
 {
-	u64 sq;
-
 	r->count++;
-	r->total_ns += ns;
-	if (r->count == 1 || ns < r->min_ns)
-		r->min_ns = ns;
-	if (ns > r->max_ns)
-		r->max_ns = ns;
-	if (likely(ns <= U32_MAX)) {
-		sq = ns * ns;
-		r->sumsq_lo += sq;
-		r->sumsq_hi += r->sumsq_lo < sq;
-	} else {
-		u64 hi = ns >> 32, lo = (u32)ns, mid = 2 * hi * lo;
+	r->total += t;
+	if (t < r->min)
+		r->min = t;
+	if (t > r->max)
+		r->max = t;
+#if defined(CONFIG_ARCH_SUPPORTS_INT128) && defined(__SIZEOF_INT128__)
+	{
+		u128 sq = (u128)t * t;
 		u64 old = r->sumsq_lo;
 
-		/* ns^2 = hi^2 * 2^64 + 2*hi*lo * 2^32 + lo^2; hi*lo < 2^63 */
+		/* mul, add, adc */
+		r->sumsq_lo = old + (u64)sq;
+		r->sumsq_hi += (u64)(sq >> 64) + (r->sumsq_lo < old);
+	}
+#else
+	{
+		u64 hi = t >> 32, lo = (u32)t, mid = 2 * hi * lo;
+		u64 old = r->sumsq_lo;
+
+		/* t^2 = hi^2 * 2^64 + 2*hi*lo * 2^32 + lo^2; hi*lo < 2^63 */
 		r->sumsq_hi += hi * hi + (mid >> 32);
 		r->sumsq_lo += mid << 32;
 		r->sumsq_hi += r->sumsq_lo < old;
@@ -109,104 +130,73 @@ static __always_inline void kvm_exit_timing_add(struct kvm_exit_timing_row *r,
 		r->sumsq_lo += lo * lo;
 		r->sumsq_hi += r->sumsq_lo < old;
 	}
+#endif
 }
 
-u32 kvm_exit_timing_new_row(struct kvm_exit_timing *et, u32 reason, u32 h);
-void kvm_exit_timing_resync(struct kvm_exit_timing *et);
+struct kvm_exit_timing_row *kvm_exit_timing_find(struct kvm_exit_timing *et,
+						 u32 reason);
+void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
+			  struct kvm_exit_timing *et, u64 now);
 void kvm_exit_timing_reset_now(struct kvm_exit_timing *et);
+void kvm_exit_timing_init(struct kvm_exit_timing *et);
+void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
+			    struct kvm_exit_timing *et, u64 ns);
 u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r);
 struct seq_file;
-void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et);
+void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
+			  u32 isa);
 
 /* The row of @reason, created on first sight; in the write section. */
-static __always_inline u32 kvm_exit_timing_row(struct kvm_exit_timing *et,
-					       u32 reason)
+static __always_inline struct kvm_exit_timing_row *
+kvm_exit_timing_row(struct kvm_exit_timing *et, u32 reason)
 {
-	u32 h = hash_32(reason, KVM_EXIT_TIMING_HASH_BITS);
-	u8 s;
+	u8 row = et->slot[(u8)reason];
 
-	/* Never more than KVM_EXIT_TIMING_ROWS of the slots are used. */
-	while ((s = et->slot[h])) {
-		if (et->reasons[s - 1] == reason)
-			return s - 1;
-		h = (h + 1) & (KVM_EXIT_TIMING_HASH - 1);
-	}
-	return kvm_exit_timing_new_row(et, reason, h);
+	if (likely(et->reasons[row] == reason))
+		return &et->rows[row];
+	return kvm_exit_timing_find(et, reason);
 }
 
-/* Apply a reset asked for, drop timestamps from before collection resumed. */
-static __always_inline void kvm_exit_timing_sync(struct kvm_exit_timing *et)
+/* The vCPU must take the slow path at its next entry. */
+static __always_inline void kvm_exit_timing_resync(struct kvm_exit_timing_vcpu *cur)
 {
-	if (unlikely(et->gen != (unsigned int)atomic_read(&et->reset) ||
-		     et->epoch != READ_ONCE(guest_util_epoch)))
-		kvm_exit_timing_resync(et);
+	cur->sync |= 1;
 }
 
 /*
- * VM exit at clock @now for @reason: only noted, so that the exit path
- * proper does as little as possible.  Readers do not look at these fields.
+ * VM exit at clock @now for @reason (@isa: the namespace of the reasons).
+ * Only noted, so that the exit path proper does as little as possible.
  */
-static __always_inline void __kvm_exit_timing_exit(struct kvm_exit_timing *et,
+static __always_inline void __kvm_exit_timing_exit(struct kvm_exit_timing_vcpu *cur,
 						   u32 isa, u32 reason, u64 now)
 {
-	et->t_exit = now;
-	et->reason = reason;
-	et->isa = isa;
+	cur->t_exit = now;
+	cur->reason = reason;
+	cur->isa = isa;
 }
 
 /*
- * VM entry at clock @now: charge the exit that ends here, less its halted
- * time, to its reason, and the guest run before it to the time in guest.
- * Timestamps from before a reset or a pause of collection are dropped.
+ * VM entry at clock @now: charge the exit that ends here to its reason and
+ * the guest run before it to the time in guest.  @et is NULL until the
+ * table is allocated, and then the sync word is odd.
  */
-static __always_inline void
-__kvm_exit_timing_entry(struct kvm_exit_timing *et,
-			struct kvm_vcpu_stat_generic *st, u64 now)
+static __always_inline void __kvm_exit_timing_entry(struct kvm_exit_timing_vcpu *cur,
+						    struct kvm_exit_timing *et,
+						    u64 now)
 {
-	kvm_exit_timing_sync(et);
-	if (likely(et->t_exit)) {
-		s64 g = et->t_exit - et->t_entry, x = now - et->t_exit;
-		struct kvm_exit_timing_row *r;
-		u64 gns, xns;
+	u64 t_exit = cur->t_exit;
+	s64 x = now - t_exit;
 
-		/* A clock that is not in sync across CPUs can go back. */
-		gns = mul_u64_u32_shr(max(g, 0LL), et->mult, et->shift);
-		xns = mul_u64_u32_shr(max(x, 0LL), et->mult, et->shift);
-		xns = xns > et->halted_ns ? xns - et->halted_ns : 0;
-
-		raw_write_seqcount_begin(&et->seq);
-		if (et->t_entry)
-			kvm_exit_timing_add(&et->guest, gns);
-		r = &et->rows[kvm_exit_timing_row(et, et->reason)];
-		kvm_exit_timing_add(r, xns);
-		r->user += et->user;
-		raw_write_seqcount_end(&et->seq);
-
-		st->timed_exits++;
-		st->exit_time_ns += xns;
-		if (et->t_entry)
-			st->guest_time_ns += gns;
-		et->t_exit = 0;
-		et->halted_ns = 0;
-		et->user = false;
+	if (unlikely(cur->sync != READ_ONCE(guest_exit_timing_sync))) {
+		kvm_exit_timing_slow(cur, et, now);
+		return;
 	}
-	et->t_entry = now;
-}
-
-/* The vCPU was halted for @ns while handling the open exit. */
-static inline void __kvm_exit_timing_halted(struct kvm_exit_timing *et,
-					    struct kvm_vcpu_stat_generic *st,
-					    u64 ns)
-{
-	preempt_disable();
-	kvm_exit_timing_sync(et);
 	raw_write_seqcount_begin(&et->seq);
-	kvm_exit_timing_add(&et->halted, ns);
+	kvm_exit_timing_add(&et->guest, t_exit - cur->t_entry);
+	/* A clock that is not in sync across CPUs can go back. */
+	kvm_exit_timing_add(kvm_exit_timing_row(et, cur->reason), max(x, 0LL));
 	raw_write_seqcount_end(&et->seq);
-	preempt_enable();
-	if (et->t_exit)
-		et->halted_ns += ns;
-	st->halted_time_ns += ns;
+	cur->t_entry = now;
 }
 
 #endif /* __LINUX_KVM_EXIT_TIMING_H */

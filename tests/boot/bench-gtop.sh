@@ -25,6 +25,7 @@ mkdir -p $W
 
 [ -x $RU ] || bail "no $RU in the initramfs"
 echo 1 >/proc/sys/kernel/collect_guest_utilization
+echo 1 >/proc/sys/kernel/collect_guest_exit_timing
 
 specs=$(i=0; while [ $i -lt "$VCPUS" ]; do printf 'idle '; i=$((i + 1)); done)
 i=1

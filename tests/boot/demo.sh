@@ -34,6 +34,7 @@ export TERM
 [ -n "${2:-}" ] && [ -n "${3:-}" ] && stty rows "$2" cols "$3" 2>/dev/null
 
 echo 1 >/proc/sys/kernel/collect_guest_utilization
+echo 1 >/proc/sys/kernel/collect_guest_exit_timing
 pids=
 # start ARGS: a demo VM, waited for until it is ready; once more if it
 # did not start (gvmm_start shows why)

@@ -28,6 +28,11 @@ col() {
 	awk -v n="$2" -v k="$3" '$1 == n { v = $k } END { print v + 0 }' "$1"
 }
 
+# Exit timing has a switch of its own, off by default.
+ET=/proc/sys/kernel/collect_guest_exit_timing
+check "[ \"\$(cat $ET)\" = 0 ]" "kernel.collect_guest_exit_timing defaults to 0"
+check "! echo 2 >$ET 2>/dev/null && [ \"\$(cat $ET)\" = 0 ]" "it refuses 2"
+echo 1 >$ET
 echo 1 >$SYSCTL
 gvmm_start "exits:$N:$M" || bail "gvmm starts"
 P=$GVMM_PID
@@ -103,10 +108,8 @@ c4=$(col "$F" $CPUID 2)
 check "gt $c4 $c3" "sysctl 1 again: counting resumes"
 check "lt $(col "$F" '<guest>' 4) 1000000000" \
 	"the time collection was off is not taken for guest time"
-# Exit timing has a switch of its own, on by default; the split goes on.
-ET=/proc/sys/kernel/collect_guest_exit_timing
-check "[ \"\$(cat $ET)\" = 1 ]" "kernel.collect_guest_exit_timing defaults to 1"
-check "! echo 2 >$ET 2>/dev/null && [ \"\$(cat $ET)\" = 1 ]" "it refuses 2"
+# Exit timing off, the split on: the split goes on.
+check "! echo 2 >$ET 2>/dev/null && [ \"\$(cat $ET)\" = 1 ]" "it refuses 2 when 1, too"
 echo 0 >$ET
 sleep 0.2
 c6=$(col "$F" $CPUID 2)

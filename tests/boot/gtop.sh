@@ -63,6 +63,7 @@ reason() {
 }
 
 echo 1 >/proc/sys/kernel/collect_guest_utilization
+echo 1 >/proc/sys/kernel/collect_guest_exit_timing
 
 # --- 1. guest user vs guest system ---------------------------------------
 gvmm_start --name vm-user user || bail "gvmm vm-user starts"

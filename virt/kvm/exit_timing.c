@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per-vCPU exit timing: the slow paths (allocation, new rows, resets) and
- * the debugfs file vcpuN/exit_timing.  The exit path itself is inline, in
+ * Per-vCPU exit timing: the slow paths (allocation, new rows, halts, exits
+ * to userspace, resets), the binary stats and the debugfs file
+ * vcpuN/exit_timing.  The exit path itself is inline, in
  * include/linux/kvm_exit_timing.h.
  */
 #include <linux/debugfs.h>
@@ -13,48 +14,160 @@
 
 /* One page at most per vCPU, all of it allocated at once. */
 static_assert(sizeof(struct kvm_exit_timing) <= 4096);
+static_assert(KVM_EXIT_TIMING_ROWS <= U8_MAX);
 
-u32 kvm_exit_timing_new_row(struct kvm_exit_timing *et, u32 reason, u32 h)
+static void empty_row(struct kvm_exit_timing_row *r)
 {
-	u32 row;
-
-	if (et->nr_rows >= KVM_EXIT_TIMING_OTHER)
-		return KVM_EXIT_TIMING_OTHER;
-	row = et->nr_rows++;
-	et->reasons[row] = reason;
-	et->slot[h] = row + 1;
-	return row;
+	memset(r, 0, sizeof(*r));
+	r->min = U64_MAX;
 }
-EXPORT_SYMBOL_GPL(kvm_exit_timing_new_row);
-
-/* Called by the vCPU thread, with preemption disabled. */
-void kvm_exit_timing_resync(struct kvm_exit_timing *et)
-{
-	if (et->epoch != READ_ONCE(guest_util_epoch)) {
-		/* Collection was off since: what is open was not timed. */
-		et->epoch = READ_ONCE(guest_util_epoch);
-		et->t_entry = 0;
-		et->t_exit = 0;
-		et->halted_ns = 0;
-	}
-	if (et->gen != (unsigned int)atomic_read(&et->reset)) {
-		raw_write_seqcount_begin(&et->seq);
-		kvm_exit_timing_reset_now(et);
-		raw_write_seqcount_end(&et->seq);
-	}
-}
-EXPORT_SYMBOL_GPL(kvm_exit_timing_resync);
 
 /* Empty the table; an exit still open is timed when it ends. */
 void kvm_exit_timing_reset_now(struct kvm_exit_timing *et)
 {
+	u32 i;
+
 	et->gen = atomic_read(&et->reset);
+	/* The binary stats are cumulative: keep what the rows held. */
+	for (i = 0; i < KVM_EXIT_TIMING_ROWS; i++) {
+		et->base_exits += et->rows[i].count;
+		et->base_exit += et->rows[i].total;
+		empty_row(&et->rows[i]);
+	}
+	et->base_guest += et->guest.total;
+	et->base_halted += et->halted.total;
+	empty_row(&et->guest);
+	empty_row(&et->halted);
 	et->nr_rows = 0;
-	memset(et->slot, 0, sizeof(et->slot));
-	memset(et->rows, 0, sizeof(et->rows));
-	memset(&et->guest, 0, sizeof(et->guest));
-	memset(&et->halted, 0, sizeof(et->halted));
+	memset(et->slot, KVM_EXIT_TIMING_OTHER, sizeof(et->slot));
+	memset(et->reasons, 0, sizeof(et->reasons));
+	et->reasons[KVM_EXIT_TIMING_OTHER] = KVM_EXIT_TIMING_NO_REASON;
 }
+
+/* A new, empty table; times in ticks of kvm_arch_exit_timing_clock(). */
+void kvm_exit_timing_init(struct kvm_exit_timing *et)
+{
+	memset(et, 0, sizeof(*et));
+	seqcount_init(&et->seq);
+	kvm_arch_exit_timing_scale(&et->mult, &et->shift);
+	kvm_exit_timing_reset_now(et);
+}
+EXPORT_SYMBOL_GPL(kvm_exit_timing_init);
+
+/*
+ * The row of @reason when its slot (the low byte of the reason) holds
+ * another one, or none yet: look, or take a new row, or <other> when the
+ * table is full.  In the write section.
+ */
+struct kvm_exit_timing_row *kvm_exit_timing_find(struct kvm_exit_timing *et,
+						 u32 reason)
+{
+	u8 *slot = &et->slot[(u8)reason];
+	u32 row;
+
+	for (row = 0; row < et->nr_rows; row++)
+		if (et->reasons[row] == reason)
+			return &et->rows[row];
+	if (et->nr_rows >= KVM_EXIT_TIMING_OTHER)
+		return &et->rows[KVM_EXIT_TIMING_OTHER];
+	row = et->nr_rows++;
+	et->reasons[row] = reason;
+	/* The first reason seen keeps a shared slot. */
+	if (*slot == KVM_EXIT_TIMING_OTHER)
+		*slot = row;
+	return &et->rows[row];
+}
+EXPORT_SYMBOL_GPL(kvm_exit_timing_find);
+
+/* Charge the open exit, less its halted time, and the guest run before it. */
+static void kvm_exit_timing_charge(struct kvm_exit_timing_vcpu *cur,
+				   struct kvm_exit_timing *et, u64 now)
+{
+	s64 x = now - cur->t_exit;
+	u64 t = max(x, 0LL);
+	struct kvm_exit_timing_row *r;
+
+	kvm_exit_timing_add(&et->guest, cur->t_exit - cur->t_entry);
+	r = kvm_exit_timing_row(et, cur->reason);
+	kvm_exit_timing_add(r, t > cur->halted ? t - cur->halted : 0);
+	r->user += cur->user;
+}
+
+/**
+ * kvm_exit_timing_slow - VM entry, the slow way
+ * @cur: the vCPU's open exit
+ * @et: its table, or NULL if there is none yet
+ * @now: the clock
+ *
+ * Taken when the vCPU's sync word differs from guest_exit_timing_sync:
+ * the first entry with a table, after a halt or an exit to userspace,
+ * after a reset was asked for, or after collection was turned on again
+ * (then what is open was not timed and is dropped).  IRQs are disabled.
+ */
+void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
+			  struct kvm_exit_timing *et, u64 now)
+{
+	unsigned int sync = READ_ONCE(guest_exit_timing_sync), epoch;
+
+	if (!et)
+		return;
+	/* Pairs with smp_wmb() in guest_exit_timing_bump(). */
+	smp_rmb();
+	epoch = READ_ONCE(guest_util_epoch);
+	raw_write_seqcount_begin(&et->seq);
+	if (et->gen != (unsigned int)atomic_read(&et->reset))
+		kvm_exit_timing_reset_now(et);
+	if (cur->open && cur->epoch == epoch)
+		kvm_exit_timing_charge(cur, et, now);
+	raw_write_seqcount_end(&et->seq);
+	cur->sync = sync;
+	cur->epoch = epoch;
+	cur->open = true;
+	cur->user = false;
+	cur->halted = 0;
+	cur->t_entry = now;
+}
+EXPORT_SYMBOL_GPL(kvm_exit_timing_slow);
+
+/* Nanoseconds to clock ticks, the inverse of the scale. */
+static u64 ns_to_ticks(const struct kvm_exit_timing *et, u64 ns)
+{
+	if (et->mult == 1 && !et->shift)
+		return ns;
+	return mul_u64_u64_div_u64(ns, 1ULL << et->shift, et->mult);
+}
+
+static u64 ticks_to_ns(const struct kvm_exit_timing *et, u64 t)
+{
+	return mul_u64_u32_shr(t, et->mult, et->shift);
+}
+
+/**
+ * kvm_exit_timing_halted - the vCPU was halted for @ns
+ * @cur: the vCPU's open exit, which the halt is part of
+ * @et: its table, or NULL
+ * @ns: the time halted, polling included
+ *
+ * Called by the vCPU thread, preemptible.  The halt is taken out of the
+ * exit's time at the next entry.
+ */
+void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
+			    struct kvm_exit_timing *et, u64 ns)
+{
+	u64 t;
+
+	if (!et)
+		return;
+	t = ns_to_ticks(et, ns);
+	preempt_disable();
+	raw_write_seqcount_begin(&et->seq);
+	kvm_exit_timing_add(&et->halted, t);
+	raw_write_seqcount_end(&et->seq);
+	cur->halted += t;
+	kvm_exit_timing_resync(cur);
+	preempt_enable();
+}
+EXPORT_SYMBOL_GPL(kvm_exit_timing_halted);
 
 /*
  * Allocate the vCPU's exit timing when it first runs with collection on.
@@ -66,14 +179,13 @@ void kvm_exit_timing_alloc(struct kvm_vcpu *vcpu)
 
 	if (vcpu->exit_timing)
 		return;
-	et = kzalloc(sizeof(*et), GFP_KERNEL_ACCOUNT);
+	et = kmalloc(sizeof(*et), GFP_KERNEL_ACCOUNT);
 	if (!et)
 		return;
-	seqcount_init(&et->seq);
-	et->epoch = READ_ONCE(guest_util_epoch);
-	kvm_arch_exit_timing_scale(&et->mult, &et->shift);
-	/* Pairs with smp_load_acquire() in the debugfs reader. */
+	kvm_exit_timing_init(et);
+	/* Pairs with smp_load_acquire() in the readers. */
 	smp_store_release(&vcpu->exit_timing, et);
+	kvm_exit_timing_resync(&vcpu->exit_timing_cur);
 }
 
 void kvm_exit_timing_free(struct kvm_vcpu *vcpu)
@@ -85,10 +197,50 @@ void kvm_exit_timing_free(struct kvm_vcpu *vcpu)
 /* KVM_RUN returns to userspace: the open exit is completed there. */
 void kvm_exit_timing_to_user(struct kvm_vcpu *vcpu)
 {
-	struct kvm_exit_timing *et = vcpu->exit_timing;
+	vcpu->exit_timing_cur.user = true;
+	kvm_exit_timing_resync(&vcpu->exit_timing_cur);
+}
 
-	if (et && et->t_exit)
-		WRITE_ONCE(et->user, true);
+/**
+ * kvm_exit_timing_stats - bring the vCPU's exit timing binary stats up to date
+ * @vcpu: the vCPU
+ *
+ * timed_exits, exit_time_ns, guest_time_ns and halted_time_ns are the
+ * totals of the table (resets included), computed when read so that the
+ * exit path does not keep them.  They only grow.
+ */
+void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
+{
+	static DEFINE_MUTEX(lock);
+	struct kvm_vcpu_stat_generic *st = &vcpu->stat.generic;
+	/* Pairs with smp_store_release() in kvm_exit_timing_alloc(). */
+	struct kvm_exit_timing *et = smp_load_acquire(&vcpu->exit_timing);
+	u64 v[4];
+	u64 *stat[4] = { &st->timed_exits, &st->exit_time_ns,
+			 &st->guest_time_ns, &st->halted_time_ns };
+	unsigned int seq;
+	int i;
+
+	if (!et)
+		return;
+	/* Row by row, so that exit_time_ns is the sum of the table's rows. */
+	do {
+		seq = raw_read_seqcount_begin(&et->seq);
+		v[0] = et->base_exits;
+		v[1] = ticks_to_ns(et, et->base_exit);
+		for (i = 0; i < KVM_EXIT_TIMING_ROWS; i++) {
+			v[0] += READ_ONCE(et->rows[i].count);
+			v[1] += ticks_to_ns(et, READ_ONCE(et->rows[i].total));
+		}
+		v[2] = ticks_to_ns(et, et->base_guest + READ_ONCE(et->guest.total));
+		v[3] = ticks_to_ns(et, et->base_halted + READ_ONCE(et->halted.total));
+	} while (read_seqcount_retry(&et->seq, seq));
+
+	mutex_lock(&lock);
+	for (i = 0; i < 4; i++)
+		if (v[i] > READ_ONCE(*stat[i]))
+			WRITE_ONCE(*stat[i], v[i]);
+	mutex_unlock(&lock);
 }
 
 __weak const char *kvm_arch_exit_reason_name(u32 isa, u32 reason)
@@ -163,7 +315,7 @@ static u64 isqrt_128(struct u128_pair v)
 }
 
 /**
- * kvm_exit_timing_stddev - population standard deviation of a row, in ns
+ * kvm_exit_timing_stddev - population standard deviation of a row, in ticks
  * @r: the row
  *
  * sqrt(sumsq / count - avg^2), each step in 128 bits, rounded down.
@@ -175,7 +327,7 @@ u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r)
 
 	if (!r->count)
 		return 0;
-	avg = div64_u64(r->total_ns, r->count);
+	avg = div64_u64(r->total, r->count);
 	msq = div_128_64(sumsq, r->count);
 	asq = mul_64x64(avg, avg);
 	if (!ge_128(msq, asq))
@@ -184,12 +336,17 @@ u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r)
 }
 
 static void show_row(struct seq_file *m, const char *name,
+		     const struct kvm_exit_timing *et,
 		     const struct kvm_exit_timing_row *r)
 {
+	u64 total = ticks_to_ns(et, r->total);
+
 	seq_printf(m, "%-24s %10llu %12llu %12llu %16llu %12llu %12llu %10llu\n",
-		   name, r->count, r->min_ns, r->max_ns, r->total_ns,
-		   r->count ? div64_u64(r->total_ns, r->count) : 0,
-		   kvm_exit_timing_stddev(r), r->user);
+		   name, r->count,
+		   r->count ? ticks_to_ns(et, r->min) : 0,
+		   ticks_to_ns(et, r->max), total,
+		   r->count ? div64_u64(total, r->count) : 0,
+		   ticks_to_ns(et, kvm_exit_timing_stddev(r)), r->user);
 }
 
 static int cmp_reason(const void *a, const void *b, const void *priv)
@@ -200,8 +357,12 @@ static int cmp_reason(const void *a, const void *b, const void *priv)
 	return ra < rb ? -1 : ra > rb;
 }
 
-/* Print a consistent snapshot @et, as described in exit-timing.rst. */
-void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et)
+/*
+ * Print a consistent snapshot @et, as described in exit-timing.rst; @isa is
+ * the namespace of its exit reasons.
+ */
+void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
+			  u32 isa)
 {
 	u8 order[KVM_EXIT_TIMING_ROWS];
 	char buf[16];
@@ -216,7 +377,7 @@ void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et)
 	for (i = 0; i < n; i++) {
 		const struct kvm_exit_timing_row *r = &et->rows[order[i]];
 		u32 reason = et->reasons[order[i]];
-		const char *name = kvm_arch_exit_reason_name(et->isa, reason);
+		const char *name = kvm_arch_exit_reason_name(isa, reason);
 
 		if (!r->count)
 			continue;
@@ -224,12 +385,12 @@ void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et)
 			snprintf(buf, sizeof(buf), "0x%x", reason);
 			name = buf;
 		}
-		show_row(m, name, r);
+		show_row(m, name, et, r);
 	}
 	if (et->rows[KVM_EXIT_TIMING_OTHER].count)
-		show_row(m, "<other>", &et->rows[KVM_EXIT_TIMING_OTHER]);
-	show_row(m, "<guest>", &et->guest);
-	show_row(m, "<halted>", &et->halted);
+		show_row(m, "<other>", et, &et->rows[KVM_EXIT_TIMING_OTHER]);
+	show_row(m, "<guest>", et, &et->guest);
+	show_row(m, "<halted>", et, &et->halted);
 }
 
 static int exit_timing_show(struct seq_file *m, void *unused)
@@ -238,9 +399,10 @@ static int exit_timing_show(struct seq_file *m, void *unused)
 	struct kvm_exit_timing *et, *snap;
 	unsigned int seq;
 
-	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
+	snap = kmalloc(sizeof(*snap), GFP_KERNEL);
 	if (!snap)
 		return -ENOMEM;
+	kvm_exit_timing_init(snap);
 	/* Pairs with smp_store_release() in kvm_exit_timing_alloc(). */
 	et = smp_load_acquire(&vcpu->exit_timing);
 	if (et) {
@@ -252,7 +414,7 @@ static int exit_timing_show(struct seq_file *m, void *unused)
 		if (snap->gen != (unsigned int)atomic_read(&et->reset))
 			kvm_exit_timing_reset_now(snap);
 	}
-	kvm_exit_timing_show(m, snap);
+	kvm_exit_timing_show(m, snap, READ_ONCE(vcpu->exit_timing_cur.isa));
 	kfree(snap);
 	return 0;
 }
@@ -272,8 +434,11 @@ static ssize_t exit_timing_write(struct file *file, const char __user *buf,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (et)
+	if (et) {
 		atomic_inc(&et->reset);
+		/* The vCPU resets its table at its next VM entry. */
+		guest_exit_timing_resync_all();
+	}
 	return len;
 }
 

@@ -2,14 +2,16 @@
 /*
  * KUnit tests for per-vCPU exit timing: the statistics (min, max, avg,
  * stddev, 128-bit sums of squares), the reason to row mapping, userspace
- * exits, halted time, resets and the debugfs table.  Built into
- * virt/kvm/exit_timing.c; all times are synthetic.
+ * exits, halted time, resets, pauses, the binary stats and the debugfs
+ * table.  Built into virt/kvm/exit_timing.c; all times are synthetic, on a
+ * clock that counts nanoseconds unless a test says otherwise.
  */
 #include <kunit/test.h>
 
 struct et_test {
-	struct kvm_exit_timing et;
-	struct kvm_vcpu_stat_generic st;
+	struct kvm_vcpu *vcpu;
+	struct kvm_exit_timing *et;
+	struct kvm_exit_timing_vcpu *cur;
 	u64 now;
 };
 
@@ -18,19 +20,36 @@ static struct et_test *et_test_new(struct kunit *test)
 	struct et_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	seqcount_init(&t->et.seq);
-	t->et.epoch = READ_ONCE(guest_util_epoch);
-	t->et.mult = 1;		/* the clock counts nanoseconds */
+	t->vcpu = kunit_kzalloc(test, sizeof(*t->vcpu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->vcpu);
+	t->et = kunit_kzalloc(test, sizeof(*t->et), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->et);
+	kvm_exit_timing_init(t->et);
+	t->et->mult = 1;	/* the clock counts nanoseconds */
+	t->et->shift = 0;
+	t->vcpu->exit_timing = t->et;
+	t->cur = &t->vcpu->exit_timing_cur;
+	kvm_exit_timing_resync(t->cur);	/* as kvm_exit_timing_alloc() */
 	t->now = 1000000;
 	return t;
+}
+
+static void et_entry(struct et_test *t)
+{
+	__kvm_exit_timing_entry(t->cur, t->et, t->now);
+}
+
+static void et_exit(struct et_test *t, u32 reason)
+{
+	__kvm_exit_timing_exit(t->cur, 2, reason, t->now);
 }
 
 /* @guest ns in guest, an exit for @reason, @exit ns until the next entry. */
 static void et_run(struct et_test *t, u32 reason, u64 guest, u64 exit)
 {
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
+	et_entry(t);
 	t->now += guest;
-	__kvm_exit_timing_exit(&t->et, 2, reason, t->now);
+	et_exit(t, reason);
 	t->now += exit;
 }
 
@@ -38,9 +57,9 @@ static struct kvm_exit_timing_row *et_find(struct et_test *t, u32 reason)
 {
 	u32 i;
 
-	for (i = 0; i < t->et.nr_rows; i++)
-		if (t->et.reasons[i] == reason)
-			return &t->et.rows[i];
+	for (i = 0; i < t->et->nr_rows; i++)
+		if (t->et->reasons[i] == reason)
+			return &t->et->rows[i];
 	return NULL;
 }
 
@@ -54,24 +73,25 @@ static void exit_timing_stats(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(times); i++)
 		et_run(t, 0x72, 100, times[i]);
 	/* The last exit is still open: it counts at the next entry. */
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
+	et_entry(t);
 
 	r = et_find(t, 0x72);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_EXPECT_EQ(test, r->count, 8);
-	KUNIT_EXPECT_EQ(test, r->min_ns, 2000);
-	KUNIT_EXPECT_EQ(test, r->max_ns, 9000);
-	KUNIT_EXPECT_EQ(test, r->total_ns, 40000);
+	KUNIT_EXPECT_EQ(test, r->min, 2000);
+	KUNIT_EXPECT_EQ(test, r->max, 9000);
+	KUNIT_EXPECT_EQ(test, r->total, 40000);
 	/* mean 5000, population stddev exactly 2000 */
 	KUNIT_EXPECT_EQ(test, kvm_exit_timing_stddev(r), 2000);
 	KUNIT_EXPECT_EQ(test, r->user, 0);
 
-	KUNIT_EXPECT_EQ(test, t->et.guest.count, 8);
-	KUNIT_EXPECT_EQ(test, t->et.guest.total_ns, 800);
-	KUNIT_EXPECT_EQ(test, kvm_exit_timing_stddev(&t->et.guest), 0);
-	KUNIT_EXPECT_EQ(test, t->st.timed_exits, 8);
-	KUNIT_EXPECT_EQ(test, t->st.exit_time_ns, 40000);
-	KUNIT_EXPECT_EQ(test, t->st.guest_time_ns, 800);
+	KUNIT_EXPECT_EQ(test, t->et->guest.count, 8);
+	KUNIT_EXPECT_EQ(test, t->et->guest.total, 800);
+	KUNIT_EXPECT_EQ(test, kvm_exit_timing_stddev(&t->et->guest), 0);
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.timed_exits, 8);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.exit_time_ns, 40000);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.guest_time_ns, 800);
 }
 
 static void exit_timing_min_first(struct kunit *test)
@@ -86,8 +106,8 @@ static void exit_timing_min_first(struct kunit *test)
 	r = et_find(t, 7);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_EXPECT_EQ(test, r->count, 2);
-	KUNIT_EXPECT_EQ(test, r->min_ns, 0);
-	KUNIT_EXPECT_EQ(test, r->max_ns, 500);
+	KUNIT_EXPECT_EQ(test, r->min, 0);
+	KUNIT_EXPECT_EQ(test, r->max, 500);
 }
 
 static void exit_timing_big(struct kunit *test)
@@ -99,11 +119,11 @@ static void exit_timing_big(struct kunit *test)
 
 	for (i = 0; i < 16; i++)
 		et_run(t, 1, 1, i & 1 ? big + 1000000 : big - 1000000);
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
+	et_entry(t);
 	r = et_find(t, 1);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_EXPECT_EQ(test, r->count, 16);
-	KUNIT_EXPECT_EQ(test, r->total_ns, 16 * big);
+	KUNIT_EXPECT_EQ(test, r->total, 16 * big);
 	/* 16 * 2^80 + 16 * 10^12: the high half is 16 * 2^16 */
 	KUNIT_EXPECT_EQ(test, r->sumsq_hi, 16ULL << 16);
 	KUNIT_EXPECT_EQ(test, kvm_exit_timing_stddev(r), 1000000);
@@ -112,7 +132,7 @@ static void exit_timing_big(struct kunit *test)
 	t = et_test_new(test);
 	et_run(t, 2, 1, 1ULL << 33);
 	et_run(t, 2, 1, 0);
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
+	et_entry(t);
 	r = et_find(t, 2);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_EXPECT_EQ(test, kvm_exit_timing_stddev(r), 1ULL << 32);
@@ -123,33 +143,37 @@ static void exit_timing_reasons(struct kunit *test)
 	struct et_test *t = et_test_new(test);
 	u32 i;
 
-	/* SVM-like sparse codes, colliding in the hash, and -1 (SVM_EXIT_ERR) */
+	/*
+	 * SVM-like sparse codes, some sharing a slot (0x400 and 0, 0x403 and
+	 * 3), and -1 (SVM_EXIT_ERR)
+	 */
 	static const u32 reasons[] = { 0x72, 0x7b, 0x400, 0x403, 0xffffffff,
-				       0x60, 0x78, 0x7c, 0x81 };
+				       0x60, 0x78, 0, 0x7c, 0x81, 3 };
 
 	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
 		et_run(t, reasons[i], 1, 10 + i);
 		et_run(t, reasons[i], 1, 10 + i);
 	}
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
-	KUNIT_EXPECT_EQ(test, t->et.nr_rows, ARRAY_SIZE(reasons));
+	et_entry(t);
+	KUNIT_EXPECT_EQ(test, t->et->nr_rows, ARRAY_SIZE(reasons));
 	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
 		struct kvm_exit_timing_row *r = et_find(t, reasons[i]);
 
 		KUNIT_ASSERT_NOT_NULL(test, r);
 		KUNIT_EXPECT_EQ(test, r->count, 2);
-		KUNIT_EXPECT_EQ(test, r->total_ns, 2 * (10 + i));
+		KUNIT_EXPECT_EQ(test, r->total, 2 * (10 + i));
 	}
 
 	/* More distinct reasons than rows: the rest go to <other>. */
 	t = et_test_new(test);
 	for (i = 0; i < 100; i++)
 		et_run(t, 1000 + i, 1, 1);
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
-	KUNIT_EXPECT_EQ(test, t->et.nr_rows, KVM_EXIT_TIMING_OTHER);
-	KUNIT_EXPECT_EQ(test, t->et.rows[KVM_EXIT_TIMING_OTHER].count,
+	et_entry(t);
+	KUNIT_EXPECT_EQ(test, t->et->nr_rows, KVM_EXIT_TIMING_OTHER);
+	KUNIT_EXPECT_EQ(test, t->et->rows[KVM_EXIT_TIMING_OTHER].count,
 			100 - KVM_EXIT_TIMING_OTHER);
-	KUNIT_EXPECT_EQ(test, t->st.timed_exits, 100);
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.timed_exits, 100);
 }
 
 static void exit_timing_user_and_halt(struct kunit *test)
@@ -159,27 +183,35 @@ static void exit_timing_user_and_halt(struct kunit *test)
 
 	/* An I/O exit completed by the VMM in userspace. */
 	et_run(t, 0x7b, 100, 3000);
-	t->et.user = true;		/* as kvm_exit_timing_to_user() */
+	kvm_exit_timing_to_user(t->vcpu);
 	/* A HLT exit that halted 1 ms of its 1.002 ms. */
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
+	et_entry(t);
 	t->now += 100;
-	__kvm_exit_timing_exit(&t->et, 2, 0x78, t->now);
+	et_exit(t, 0x78);
 	t->now += 1002000;
-	__kvm_exit_timing_halted(&t->et, &t->st, 1000000);
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
+	kvm_exit_timing_halted(t->cur, t->et, 1000000);
+	et_entry(t);
 
 	io = et_find(t, 0x7b);
 	hlt = et_find(t, 0x78);
 	KUNIT_ASSERT_NOT_NULL(test, io);
 	KUNIT_ASSERT_NOT_NULL(test, hlt);
 	KUNIT_EXPECT_EQ(test, io->user, 1);
-	KUNIT_EXPECT_EQ(test, io->total_ns, 3000);
+	KUNIT_EXPECT_EQ(test, io->total, 3000);
 	KUNIT_EXPECT_EQ(test, hlt->user, 0);
-	KUNIT_EXPECT_EQ(test, hlt->total_ns, 2000);
-	KUNIT_EXPECT_EQ(test, t->et.halted.count, 1);
-	KUNIT_EXPECT_EQ(test, t->et.halted.total_ns, 1000000);
-	KUNIT_EXPECT_EQ(test, t->st.halted_time_ns, 1000000);
-	KUNIT_EXPECT_EQ(test, t->st.exit_time_ns, 5000);
+	KUNIT_EXPECT_EQ(test, hlt->total, 2000);
+	KUNIT_EXPECT_EQ(test, t->et->halted.count, 1);
+	KUNIT_EXPECT_EQ(test, t->et->halted.total, 1000000);
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.halted_time_ns, 1000000);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.exit_time_ns, 5000);
+
+	/* The next exit is fast again, and not a userspace one. */
+	et_run(t, 0x7b, 100, 700);
+	et_entry(t);
+	KUNIT_EXPECT_EQ(test, io->count, 2);
+	KUNIT_EXPECT_EQ(test, io->user, 1);
+	KUNIT_EXPECT_EQ(test, io->total, 3700);
 }
 
 static void exit_timing_reset(struct kunit *test)
@@ -190,18 +222,53 @@ static void exit_timing_reset(struct kunit *test)
 	et_run(t, 0x72, 100, 500);
 	et_run(t, 0x72, 100, 500);
 	/* Reset asked while the second exit is open. */
-	atomic_inc(&t->et.reset);
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
-	KUNIT_EXPECT_EQ(test, t->et.gen, 1);
+	atomic_inc(&t->et->reset);
+	guest_exit_timing_resync_all();		/* as a debugfs write */
+	et_entry(t);
+	KUNIT_EXPECT_EQ(test, t->et->gen, 1);
 	r = et_find(t, 0x72);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	/* Only the exit that closed after the reset is left, and its guest run. */
 	KUNIT_EXPECT_EQ(test, r->count, 1);
-	KUNIT_EXPECT_EQ(test, r->total_ns, 500);
-	KUNIT_EXPECT_EQ(test, t->et.guest.count, 1);
-	KUNIT_EXPECT_EQ(test, t->et.guest.total_ns, 100);
+	KUNIT_EXPECT_EQ(test, r->total, 500);
+	KUNIT_EXPECT_EQ(test, t->et->guest.count, 1);
+	KUNIT_EXPECT_EQ(test, t->et->guest.total, 100);
 	/* The binary stats are cumulative: a reset does not touch them. */
-	KUNIT_EXPECT_EQ(test, t->st.timed_exits, 2);
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.timed_exits, 2);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.exit_time_ns, 1000);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.guest_time_ns, 200);
+}
+
+static void exit_timing_no_exit(struct kunit *test)
+{
+	struct et_test *t = et_test_new(test);
+	struct kvm_exit_timing_row *r;
+
+	et_run(t, 0x72, 100, 500);
+	et_entry(t);
+	/* The vCPU did not enter after all (kvm_exit_timing_no_exit()). */
+	t->cur->open = false;
+	kvm_exit_timing_resync(t->cur);
+	t->now += 7000;
+	et_entry(t);
+	t->now += 100;
+	et_exit(t, 0x72);
+	t->now += 300;
+	et_entry(t);
+	r = et_find(t, 0x72);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->count, 2);
+	KUNIT_EXPECT_EQ(test, r->total, 800);
+	KUNIT_EXPECT_EQ(test, t->et->guest.count, 2);
+	KUNIT_EXPECT_EQ(test, t->et->guest.total, 200);
+
+	/* No table yet: nothing is charged, and the slow path stays armed. */
+	t = et_test_new(test);
+	t->vcpu->exit_timing = NULL;
+	__kvm_exit_timing_entry(t->cur, NULL, t->now);
+	KUNIT_EXPECT_EQ(test, t->cur->sync & 1, 1);
+	KUNIT_EXPECT_FALSE(test, t->cur->open);
 }
 
 /* Offset of @a (or, if absent, of @b) in @buf; -1 if neither is there. */
@@ -226,8 +293,8 @@ static void exit_timing_table(struct kunit *test)
 	et_run(t, 0x7b, 10, 300);
 	et_run(t, 0x72, 10, 100);
 	et_run(t, 0x72, 10, 100);
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
-	kvm_exit_timing_show(&m, &t->et);
+	et_entry(t);
+	kvm_exit_timing_show(&m, t->et, 2);
 	KUNIT_ASSERT_LT(test, m.count, m.size);
 	buf[m.count] = '\0';
 	kunit_info(test, "table:\n%s", buf);
@@ -249,26 +316,34 @@ static void exit_timing_clock(struct kunit *test)
 	struct kvm_exit_timing_row *r;
 
 	/* A clock of 4 ticks per ns... */
-	t->et.mult = 1;
-	t->et.shift = 2;
+	t->et->mult = 1;
+	t->et->shift = 2;
 	et_run(t, 5, 4000, 8000);
 	/* ...that goes back across CPUs: counted as 0, not 2^64 - 400. */
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now);
-	__kvm_exit_timing_exit(&t->et, 2, 5, t->now + 40);
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now - 400);
+	et_entry(t);
+	t->now += 40;
+	et_exit(t, 5);
+	t->now -= 440;
+	et_entry(t);
 	r = et_find(t, 5);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_EXPECT_EQ(test, r->count, 2);
-	KUNIT_EXPECT_EQ(test, r->max_ns, 2000);
-	KUNIT_EXPECT_EQ(test, r->min_ns, 0);
-	KUNIT_EXPECT_EQ(test, t->et.guest.total_ns, 1000 + 10);
+	KUNIT_EXPECT_EQ(test, r->max, 8000);
+	KUNIT_EXPECT_EQ(test, r->min, 0);
+	KUNIT_EXPECT_EQ(test, t->et->guest.total, 4000 + 40);
+	/* Rows keep ticks; the binary stats are in ns. */
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.exit_time_ns, 2000);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.guest_time_ns, 1010);
 
 	/* Collection paused and resumed in between: the open exit is dropped. */
-	__kvm_exit_timing_exit(&t->et, 2, 5, t->now);
-	t->et.epoch--;
-	__kvm_exit_timing_entry(&t->et, &t->st, t->now + 4000000);
+	et_exit(t, 5);
+	t->cur->epoch--;			/* as guest_util_epoch++ */
+	kvm_exit_timing_resync(t->cur);
+	t->now += 4000000;
+	et_entry(t);
 	KUNIT_EXPECT_EQ(test, r->count, 2);
-	KUNIT_EXPECT_EQ(test, t->et.guest.count, 2);
+	KUNIT_EXPECT_EQ(test, t->et->guest.count, 2);
 }
 
 static struct kunit_case exit_timing_test_cases[] = {
@@ -279,6 +354,7 @@ static struct kunit_case exit_timing_test_cases[] = {
 	KUNIT_CASE(exit_timing_reasons),
 	KUNIT_CASE(exit_timing_user_and_halt),
 	KUNIT_CASE(exit_timing_reset),
+	KUNIT_CASE(exit_timing_no_exit),
 	KUNIT_CASE(exit_timing_table),
 	{}
 };
