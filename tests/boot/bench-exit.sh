@@ -23,7 +23,9 @@ off)	[ -f $SYSCTL ] && echo 0 >$SYSCTL ;;
 split)	echo 1 >$SYSCTL || bail "no $SYSCTL: not a patched kernel"
 	echo 0 >/proc/sys/kernel/collect_guest_exit_timing ||
 		bail "no kernel.collect_guest_exit_timing" ;;
-on)	echo 1 >$SYSCTL || bail "no $SYSCTL: not a patched kernel" ;;
+on)	echo 1 >$SYSCTL || bail "no $SYSCTL: not a patched kernel"
+	echo 1 >/proc/sys/kernel/collect_guest_exit_timing ||
+		bail "no kernel.collect_guest_exit_timing" ;;
 trace)	[ -f $SYSCTL ] && echo 0 >$SYSCTL
 	T=/sys/kernel/tracing
 	[ -d $T/events/kvm ] || mount -t tracefs tracefs $T 2>/dev/null
