@@ -72,6 +72,7 @@ struct kvm_exit_timing_vcpu {
 	u64 t_entry;		/* clock at the last VM entry */
 	u64 t_exit;		/* clock at the VM exit after it */
 	u64 halted;		/* ticks of it halted */
+	u64 halt_start;		/* clock when the halt in progress began; 0: none */
 	u32 reason;
 	u32 isa;		/* namespace of the exit reasons */
 	u32 sync;		/* guest_exit_timing_sync seen; bit 0: resync */
@@ -140,7 +141,9 @@ void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
 void kvm_exit_timing_reset_now(struct kvm_exit_timing *et);
 void kvm_exit_timing_init(struct kvm_exit_timing *et);
 void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
-			    struct kvm_exit_timing *et, u64 ns);
+			    struct kvm_exit_timing *et, u64 now);
+void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap, u64 halt_start,
+			      u64 now);
 u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r);
 struct seq_file;
 void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
@@ -155,6 +158,13 @@ kvm_exit_timing_row(struct kvm_exit_timing *et, u32 reason)
 	if (likely(et->reasons[row] == reason))
 		return &et->rows[row];
 	return kvm_exit_timing_find(et, reason);
+}
+
+/* The vCPU starts to halt, at clock @now; readers count the halt from then. */
+static __always_inline void kvm_exit_timing_halt_start(struct kvm_exit_timing_vcpu *cur,
+						       u64 now)
+{
+	WRITE_ONCE(cur->halt_start, now ?: 1);
 }
 
 /* The vCPU must take the slow path at its next entry. */

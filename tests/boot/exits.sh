@@ -145,6 +145,11 @@ echo 1 >$SYSCTL
 gvmm_start --irqchip idle || bail "gvmm --irqchip idle starts"
 P=$GVMM_PID
 sleep 1.5
+# A halt in progress counts up to the time of reading.
+F=$(et_file "$P")
+ht0=$(col "$F" '<halted>' 5)
+diag "<halted> while the vCPU is still halted: $ht0 ns"
+check "gt $ht0 1000000000" "a halt in progress shows in <halted> (${ht0} ns)"
 # SIGSTOP ends the halt (the thread leaves KVM_RUN); SIGCONT halts again.
 # (The time stopped counts as the HLT exit's, handed to userspace.)
 kill -STOP "$P"

@@ -129,45 +129,54 @@ void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_slow);
 
-/* Nanoseconds to clock ticks, the inverse of the scale. */
-static u64 ns_to_ticks(const struct kvm_exit_timing *et, u64 ns)
-{
-	if (et->mult == 1 && !et->shift)
-		return ns;
-	return mul_u64_u64_div_u64(ns, 1ULL << et->shift, et->mult);
-}
-
 static u64 ticks_to_ns(const struct kvm_exit_timing *et, u64 t)
 {
 	return mul_u64_u32_shr(t, et->mult, et->shift);
 }
 
 /**
- * kvm_exit_timing_halted - the vCPU was halted for @ns
+ * kvm_exit_timing_halted - the halt begun at kvm_exit_timing_halt_start() ends
  * @cur: the vCPU's open exit, which the halt is part of
  * @et: its table, or NULL
- * @ns: the time halted, polling included
+ * @now: the clock
  *
- * Called by the vCPU thread, preemptible.  The halt is taken out of the
- * exit's time at the next entry.
+ * Called by the vCPU thread, preemptible, whenever a halt was started,
+ * even if collection was turned off since.  The halt (polling included)
+ * is taken out of the exit's time at the next entry.
  */
 void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
-			    struct kvm_exit_timing *et, u64 ns)
+			    struct kvm_exit_timing *et, u64 now)
 {
-	u64 t;
+	s64 d = now - cur->halt_start;
+	u64 t = max(d, 0LL);
 
-	if (!et)
-		return;
-	t = ns_to_ticks(et, ns);
 	preempt_disable();
-	raw_write_seqcount_begin(&et->seq);
-	kvm_exit_timing_add(&et->halted, t);
-	raw_write_seqcount_end(&et->seq);
+	if (et) {
+		/* Readers see the halt either in progress or in the row. */
+		raw_write_seqcount_begin(&et->seq);
+		kvm_exit_timing_add(&et->halted, t);
+		WRITE_ONCE(cur->halt_start, 0);
+		raw_write_seqcount_end(&et->seq);
+	} else {
+		WRITE_ONCE(cur->halt_start, 0);
+	}
 	cur->halted += t;
 	kvm_exit_timing_resync(cur);
 	preempt_enable();
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_halted);
+
+/*
+ * A snapshot's halt in progress (begun at @halt_start, 0 if none) counts
+ * as a halt until @now.
+ */
+void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap, u64 halt_start,
+			      u64 now)
+{
+	if (halt_start)
+		kvm_exit_timing_add(&snap->halted,
+				    now > halt_start ? now - halt_start : 0);
+}
 
 /*
  * Allocate the vCPU's exit timing when it first runs with collection on.
@@ -218,6 +227,7 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 	u64 v[4];
 	u64 *stat[4] = { &st->timed_exits, &st->exit_time_ns,
 			 &st->guest_time_ns, &st->halted_time_ns };
+	u64 h, hs, now;
 	unsigned int seq;
 	int i;
 
@@ -226,6 +236,7 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 	/* Row by row, so that exit_time_ns is the sum of the table's rows. */
 	do {
 		seq = raw_read_seqcount_begin(&et->seq);
+		hs = READ_ONCE(vcpu->exit_timing_cur.halt_start);
 		v[0] = et->base_exits;
 		v[1] = ticks_to_ns(et, et->base_exit);
 		for (i = 0; i < KVM_EXIT_TIMING_ROWS; i++) {
@@ -233,8 +244,13 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 			v[1] += ticks_to_ns(et, READ_ONCE(et->rows[i].total));
 		}
 		v[2] = ticks_to_ns(et, et->base_guest + READ_ONCE(et->guest.total));
-		v[3] = ticks_to_ns(et, et->base_halted + READ_ONCE(et->halted.total));
+		h = et->base_halted + READ_ONCE(et->halted.total);
 	} while (read_seqcount_retry(&et->seq, seq));
+	/* A halt in progress counts up to now. */
+	now = kvm_arch_exit_timing_clock();
+	if (hs && now > hs)
+		h += now - hs;
+	v[3] = ticks_to_ns(et, h);
 
 	mutex_lock(&lock);
 	for (i = 0; i < 4; i++)
@@ -398,6 +414,7 @@ static int exit_timing_show(struct seq_file *m, void *unused)
 	struct kvm_vcpu *vcpu = m->private;
 	struct kvm_exit_timing *et, *snap;
 	unsigned int seq;
+	u64 hs = 0;
 
 	snap = kmalloc(sizeof(*snap), GFP_KERNEL);
 	if (!snap)
@@ -409,10 +426,12 @@ static int exit_timing_show(struct seq_file *m, void *unused)
 		do {
 			seq = raw_read_seqcount_begin(&et->seq);
 			memcpy(snap, et, sizeof(*snap));
+			hs = READ_ONCE(vcpu->exit_timing_cur.halt_start);
 		} while (read_seqcount_retry(&et->seq, seq));
 		/* A reset the vCPU has not done yet: show it done. */
 		if (snap->gen != (unsigned int)atomic_read(&et->reset))
 			kvm_exit_timing_reset_now(snap);
+		kvm_exit_timing_halt_now(snap, hs, kvm_arch_exit_timing_clock());
 	}
 	kvm_exit_timing_show(m, snap, READ_ONCE(vcpu->exit_timing_cur.isa));
 	kfree(snap);

@@ -189,7 +189,10 @@ static void exit_timing_user_and_halt(struct kunit *test)
 	t->now += 100;
 	et_exit(t, 0x78);
 	t->now += 1002000;
-	kvm_exit_timing_halted(t->cur, t->et, 1000000);
+	kvm_exit_timing_halt_start(t->cur, t->now - 1001000);
+	KUNIT_EXPECT_NE(test, t->cur->halt_start, 0);
+	kvm_exit_timing_halted(t->cur, t->et, t->now - 1000);
+	KUNIT_EXPECT_EQ(test, t->cur->halt_start, 0);
 	et_entry(t);
 
 	io = et_find(t, 0x7b);
@@ -205,6 +208,21 @@ static void exit_timing_user_and_halt(struct kunit *test)
 	kvm_exit_timing_stats(t->vcpu);
 	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.halted_time_ns, 1000000);
 	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.exit_time_ns, 5000);
+
+	/* A halt in progress counts in a snapshot, up to the time of reading. */
+	{
+		struct kvm_exit_timing *snap = kunit_kzalloc(test, sizeof(*snap),
+							     GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, snap);
+		*snap = *t->et;
+		kvm_exit_timing_halt_now(snap, t->now - 5000, t->now);
+		KUNIT_EXPECT_EQ(test, snap->halted.count, 2);
+		KUNIT_EXPECT_EQ(test, snap->halted.total, 1005000);
+		KUNIT_EXPECT_EQ(test, snap->halted.min, 5000);
+		kvm_exit_timing_halt_now(snap, 0, t->now);
+		KUNIT_EXPECT_EQ(test, snap->halted.count, 2);
+	}
 
 	/* The next exit is fast again, and not a userspace one. */
 	et_run(t, 0x7b, 100, 700);
