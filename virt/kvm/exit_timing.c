@@ -166,6 +166,12 @@ void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_halted);
 
+/* Ticks of a halt in progress, begun at @halt_start, up to @now. */
+static u64 halt_so_far(u64 halt_start, u64 now)
+{
+	return now > halt_start ? now - halt_start : 0;
+}
+
 /*
  * A snapshot's halt in progress (begun at @halt_start, 0 if none) counts
  * as a halt until @now.
@@ -174,8 +180,7 @@ void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap, u64 halt_start,
 			      u64 now)
 {
 	if (halt_start)
-		kvm_exit_timing_add(&snap->halted,
-				    now > halt_start ? now - halt_start : 0);
+		kvm_exit_timing_add(&snap->halted, halt_so_far(halt_start, now));
 }
 
 /*
@@ -227,7 +232,7 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 	u64 v[4];
 	u64 *stat[4] = { &st->timed_exits, &st->exit_time_ns,
 			 &st->guest_time_ns, &st->halted_time_ns };
-	u64 h, hs, now;
+	u64 h, hs;
 	unsigned int seq;
 	int i;
 
@@ -247,9 +252,8 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 		h = et->base_halted + READ_ONCE(et->halted.total);
 	} while (read_seqcount_retry(&et->seq, seq));
 	/* A halt in progress counts up to now. */
-	now = kvm_arch_exit_timing_clock();
-	if (hs && now > hs)
-		h += now - hs;
+	if (hs)
+		h += halt_so_far(hs, kvm_arch_exit_timing_clock());
 	v[3] = ticks_to_ns(et, h);
 
 	mutex_lock(&lock);
