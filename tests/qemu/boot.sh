@@ -11,6 +11,10 @@
 #   --mem MB          memory in MiB (default: 1024)
 #   --append STR      extra kernel command line
 #   --icount          deterministic-ish time: -icount shift=0,sleep=off
+#   --mttcg           one host thread per vCPU (QEMU's multi-threaded TCG)
+#                     instead of one for all (-accel tcg,thread=single): faster
+#                     with several busy vCPUs, but QEMU 7.2's MTTCG corrupts a
+#                     nested guest now and then (see tests/README.md)
 #   --timeout SECS    kill QEMU after SECS (default: 600), exit 124
 #   --log FILE        copy of the console (default: a temp file)
 #   --qemu-arg ARG    extra QEMU argument (repeatable)
@@ -34,6 +38,7 @@ smp=2
 mem=1024
 append=
 icount=0
+accel=tcg,thread=single
 timeout=600
 log=
 interactive=0
@@ -59,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--mem)		mem=${2:?}; shift ;;
 	--append)	append=${2?}; shift ;;
 	--icount)	icount=1 ;;
+	--mttcg)	accel=tcg ;;
 	--timeout)	timeout=${2:?}; shift ;;
 	--log)		log=${2:?}; shift ;;
 	--qemu-arg)	qemu_args+=("${2:?}"); shift ;;
@@ -98,7 +104,7 @@ if [ "$interactive" = 0 ] || [ $# -ge 1 ]; then
 fi
 [ -n "$append" ] && cmdline="$cmdline $append"
 
-cmd=("$qemu" -accel tcg -cpu max -smp "$smp" -m "$mem" -nographic
+cmd=("$qemu" -accel "$accel" -cpu max -smp "$smp" -m "$mem" -nographic
      -no-reboot -kernel "$kernel" -initrd "$initrd" -append "$cmdline")
 [ "$icount" = 1 ] && cmd+=(-icount "shift=0,sleep=off")
 cmd+=("${qemu_args[@]}")
