@@ -473,7 +473,9 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 	v->dt = c.dt;
 	c.split_ok = prev && v->split == GT_SPLIT_ON &&
 		     gt_split_state(prev) == GT_SPLIT_ON;
-	c.xt_ok = prev && gt_xt_state(prev) != GT_XT_OFF;
+	/* collected over the whole interval: on at both ends */
+	c.xt_ok = prev && v->xt != GT_XT_OFF &&
+		  gt_xt_state(prev) != GT_XT_OFF;
 
 	cpu_row(&v->cpu_total, &cur->total,
 		prev && prev->stat_ok && cur->stat_ok ? &prev->total : NULL,
