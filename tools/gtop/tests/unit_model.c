@@ -340,10 +340,14 @@ static void vanish(void)
 	gt_source_destroy(h.s);
 }
 
-/* Build a host, apply tweak, sample twice, return the view's states. */
-static void states_case(bool split, const char *sysctl,
-			void (*tweak)(struct gt_source *), int want_split,
-			int want_xt, bool want_gu)
+/*
+ * Build a host, apply tweak_a before the first sample and tweak_b before
+ * the second, and check the view's states; want_exits: an exit rate.
+ */
+static void states_run(bool split, const char *sysctl,
+		       void (*tweak_a)(struct gt_source *),
+		       void (*tweak_b)(struct gt_source *), int want_split,
+		       int want_xt, bool want_gu, bool want_exits)
 {
 	struct host h = new_host(split, sysctl);
 	struct gt_scanner *sc = gt_scanner_new(h.s);
@@ -351,12 +355,12 @@ static void states_case(bool split, const char *sysctl,
 	struct gt_view v = { 0 };
 
 	frame(&h, 0);
-	if (tweak)
-		tweak(h.s);
+	if (tweak_a)
+		tweak_a(h.s);
 	gt_scanner_sample(sc, &a);
 	frame(&h, 1);
-	if (tweak)
-		tweak(h.s);
+	if (tweak_b)
+		tweak_b(h.s);
 	gt_scanner_sample(sc, &b);
 	gt_view_build(&v, &a, &b);
 	CHECK_INT(v.split, want_split);
@@ -366,12 +370,21 @@ static void states_case(bool split, const char *sysctl,
 	CHECK(w && w->row.val[GT_F_GUEST_USER].ok == want_gu &&
 	      v.cpus[0].val[GT_F_GUEST_USER].ok == want_gu);
 	CHECK(w && w->row.val[GT_F_GUEST].ok && w->row.val[GT_F_CPU].ok);
-	CHECK(w && w->row.val[GT_F_EXITS].ok == (want_xt == GT_XT_OK));
+	CHECK(w && w->row.val[GT_F_EXITS].ok == want_exits);
 	gt_view_free(&v);
 	gt_snap_free(&a);
 	gt_snap_free(&b);
 	gt_scanner_free(sc);
 	gt_source_destroy(h.s);
+}
+
+/* The same tweak before both samples. */
+static void states_case(bool split, const char *sysctl,
+			void (*tweak)(struct gt_source *), int want_split,
+			int want_xt, bool want_gu)
+{
+	states_run(split, sysctl, tweak, tweak, want_split, want_xt, want_gu,
+		   want_xt == GT_XT_OK);
 }
 
 static void exit_timing_sysctl_off(struct gt_source *s)
@@ -423,38 +436,6 @@ static void half_garbage(struct gt_source *s)
 	gt_source_mem_put(s, D, "kvm/100-7/vcpu1/exit_timing", "junk", 0);
 }
 
-/*
- * Exit timing switched off, or on, between two samples: the interval was
- * only partly collected, so its exit rate is unknown, not 0 or too low.
- */
-static void xt_switch_case(const char *before, const char *after)
-{
-	struct host h = new_host(true, "1");
-	struct gt_scanner *sc = gt_scanner_new(h.s);
-	struct gt_snap a = { 0 }, b = { 0 };
-	struct gt_view v = { 0 };
-
-	frame(&h, 0);
-	put(h.s, P, "sys/kernel/collect_guest_exit_timing", before);
-	CHECK_INT(gt_scanner_sample(sc, &a), 0);
-	frame(&h, 1);
-	put(h.s, P, "sys/kernel/collect_guest_exit_timing", after);
-	CHECK_INT(gt_scanner_sample(sc, &b), 0);
-	CHECK_INT(gt_view_build(&v, &a, &b), 0);
-	const struct gt_vm_view *w = vm_of(&v, 100);
-
-	CHECK(w && !w->row.val[GT_F_EXITS].ok &&
-	      !w->row.val[GT_F_EXIT_TIME].ok && w->nvcpus == 2 &&
-	      !w->vcpus[0].val[GT_F_EXITS].ok);
-	/* the split is not affected */
-	CHECK(w && w->row.val[GT_F_GUEST_USER].ok);
-	gt_view_free(&v);
-	gt_snap_free(&a);
-	gt_snap_free(&b);
-	gt_scanner_free(sc);
-	gt_source_destroy(h.s);
-}
-
 static void states(void)
 {
 	states_case(true, "1", NULL, GT_SPLIT_ON, GT_XT_OK, true);
@@ -464,8 +445,14 @@ static void states(void)
 		    true);
 	states_case(true, "1", exit_timing_sysctl_on, GT_SPLIT_ON, GT_XT_OK,
 		    true);
-	xt_switch_case("1\n", "0\n");
-	xt_switch_case("0\n", "1\n");
+	/*
+	 * Exit timing switched off, or on, between the samples: the interval
+	 * was only partly collected, so its exit rate is unknown, not too low.
+	 */
+	states_run(true, "1", exit_timing_sysctl_on, exit_timing_sysctl_off,
+		   GT_SPLIT_ON, GT_XT_OFF, true, false);
+	states_run(true, "1", exit_timing_sysctl_off, exit_timing_sysctl_on,
+		   GT_SPLIT_ON, GT_XT_OK, true, false);
 	states_case(false, NULL, NULL, GT_SPLIT_UNSUPPORTED, GT_XT_OK, false);
 	states_case(true, NULL, NULL, GT_SPLIT_UNKNOWN, GT_XT_OK, false);
 	states_case(true, "1", deny_debugfs, GT_SPLIT_ON, GT_XT_DENIED, true);
