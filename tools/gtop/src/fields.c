@@ -14,10 +14,18 @@
 	.name = nm, .title = ttl, .width = w, .priority = prio,           \
 	.kind = GT_K_INT, .scope = sc, .order = ord, .compare = gt_cmp_num
 
-#define PCT(nm, al, ttl, sc, prio, pr, hlp)                               \
+/* percentages are rates over one interval: Prometheus gets counters */
+#define PCT(nm, al, ttl, sc, prio, hlp)                                   \
 	.name = nm, .alias = al, .title = ttl, .width = 6, .priority = prio, \
 	.kind = GT_K_PCT, .decimals = 1, .scope = sc, .order = -1,        \
-	.compare = gt_cmp_num, .prom = pr, .prom_scale = 0.01, .help = hlp
+	.compare = gt_cmp_num, .help = hlp
+
+/* a counter: JSON/CSV name, title, scope, decimals, metric, scale */
+#define CTR(nm, ttl, sc, dec, pr, scale)                                  \
+	.name = nm, .title = ttl, .width = 10, .priority = 10,            \
+	.kind = GT_K_SEC, .decimals = dec, .scope = sc, .order = -1,      \
+	.compare = gt_cmp_num, .prom = pr, .prom_type = GT_PROM_COUNTER,  \
+	.prom_scale = scale
 
 #define NUM(nm, ttl, w, prio, k)                                          \
 	.name = nm, .title = ttl, .width = w, .priority = prio, .kind = k,  \
@@ -38,44 +46,43 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 			.order = +1, .compare = gt_cmp_str,
 			.help = "VM name (-name/--name/--id, else comm)" },
 	[GT_F_VCPUS] = { ID("nvcpus", "VCPU", 4, 60, GT_S_VM, -1),
-			 .alias = "vcpus", .prom = "vcpus", .prom_scale = 1,
+			 .alias = "vcpus", .prom = "vcpus",
+			 .prom_type = GT_PROM_GAUGE, .prom_scale = 1,
 			 .help = "number of vCPU threads" },
 	[GT_F_LAST_CPU] = { ID("last_cpu", "LAST", 4, 10, GT_S_VCPU, +1),
 			    .help = "host CPU the vCPU thread last ran on" },
 	[GT_F_CPU_ID] = { ID("cpu", "CPU", 3, 100, GT_S_CPU, +1),
 			  .help = "host CPU number" },
-	[GT_F_CPU] = { PCT("cpu_pct", "cpu", "%CPU", VMS, 90, "cpu_ratio",
+	[GT_F_CPU] = { PCT("cpu_pct", "cpu", "%CPU", VMS, 90,
 			   "CPU time (host and guest)") },
 	[GT_F_HOST_USER] = { PCT("host_user_pct", "host_user", "hu",
-				 GT_S_CPU, 50, "host_user_ratio",
+				 GT_S_CPU, 50,
 				 "host user time (user+nice minus guest)") },
 	[GT_F_HOST_SYSTEM] = { PCT("host_system_pct", "host_system", "hs",
-				   GT_S_CPU, 50, "host_system_ratio",
+				   GT_S_CPU, 50,
 				   "host system time (system+irq+softirq)") },
 	[GT_F_GUEST] = { PCT("guest_pct", "guest", "%GUEST", ALL, 80,
-			     "guest_ratio", "time in guest mode") },
+			     "time in guest mode") },
 	[GT_F_GUEST_USER] = { PCT("guest_user_pct", "guest_user", "%GUSR",
-				  ALL, 70, "guest_user_ratio",
+				  ALL, 70,
 				  "guest time with guest CPL 1-3 (user)") },
 	[GT_F_GUEST_SYSTEM] = { PCT("guest_system_pct", "guest_system",
-				    "%GSYS", ALL, 70, "guest_system_ratio",
+				    "%GSYS", ALL, 70,
 				    "guest time with guest CPL 0 (kernel)") },
 	[GT_F_HOST] = { PCT("host_pct", "host", "%HOST", VMS, 50,
-			    "host_ratio",
 			    "host time of the VMM (CPU minus guest)") },
 	[GT_F_STEAL] = { PCT("steal_pct", "steal", "st", GT_S_CPU, 40,
-			     "steal_ratio", "stolen time") },
+			     "stolen time") },
 	[GT_F_IDLE] = { PCT("idle_pct", "idle", "id", GT_S_CPU, 40,
-			    "idle_ratio", "idle and iowait time") },
+			    "idle and iowait time") },
 	[GT_F_EXIT_TIME] = { PCT("exit_time_pct", "exit_time", "EXIT%", VMS,
-				 40, "exit_time_ratio",
-				 "wall time from VM exits to entries (exit_timing)") },
+				 40, "wall time from VM exits to entries "
+				 "(exit_timing)") },
 	[GT_F_EXITS] = { .name = "exits_per_s", .alias = "exits",
 			 .title = "EXITS/s", .width = 7, .priority = 45,
 			 .kind = GT_K_RATE, .decimals = 1,
 			 .scope = VMS | GT_S_EXIT,
 			 .order = -1, .compare = gt_cmp_num,
-			 .prom = "exits_per_second", .prom_scale = 1,
 			 .help = "VM exits per second" },
 	[GT_F_TOP_EXIT] = { .name = "top_exit", .title = "TOP EXIT",
 			    .width = 12, .priority = 20, .kind = GT_K_STR,
@@ -87,7 +94,10 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 			  .compare = gt_cmp_str,
 			  .help = "exit reason (kvm_exit tracepoint name)" },
 	[GT_F_COUNT] = { NUM("count", "COUNT", 8, 90, GT_K_COUNT),
-			 .help = "exits since the VM started" },
+			 .prom = "exits_total", .prom_type = GT_PROM_COUNTER,
+			 .prom_scale = 1,
+			 .help = "VM exits since the VM started "
+				 "(exit_timing)" },
 	[GT_F_MIN_NS] = { NUM("min_ns", "MIN", 7, 60, GT_K_NS),
 			  .alias = "min", .help = "shortest exit" },
 	[GT_F_MAX_NS] = { NUM("max_ns", "MAX", 7, 60, GT_K_NS),
@@ -98,14 +108,48 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 			     .alias = "stddev",
 			     .help = "standard deviation of the exit time" },
 	[GT_F_TOTAL_NS] = { NUM("total_ns", "TOTAL", 7, 40, GT_K_NS),
-			    .alias = "total",
-			    .help = "time spent handling these exits" },
+			    .alias = "total", .prom = "exit_seconds_total",
+			    .prom_type = GT_PROM_COUNTER, .prom_scale = 1e-9,
+			    .help = "host time from VM exits to the next entry "
+				    "(exit_timing)" },
 	[GT_F_TIME_PCT] = { NUM("time_pct", "TIME%", 6, 85, GT_K_PCT),
 			    .decimals = 1, .alias = "time",
 			    .help = "share of all exit handling time" },
 	[GT_F_USER_EXITS] = { NUM("user_exits", "USER", 7, 30, GT_K_COUNT),
-			      .alias = "user",
-			      .help = "exits completed by the VMM in userspace" },
+			      .alias = "user", .prom = "userspace_exits_total",
+			      .prom_type = GT_PROM_COUNTER, .prom_scale = 1,
+			      .help = "exits completed by the VMM in userspace "
+				      "(exit_timing)" },
+	[GT_F_CPU_SEC] = { CTR("cpu_seconds", "CPU_S", VMS, 2,
+			       "cpu_seconds_total", 1),
+			   .help = "CPU time (host and guest, utime+stime)" },
+	[GT_F_GUEST_SEC] = { CTR("guest_seconds", "GUEST_S", ALL, 2,
+				 "guest_seconds_total", 1),
+			     .help = "time in guest mode (guest_time)" },
+	[GT_F_GUEST_USER_SEC] = { CTR("guest_user_seconds", "GUSR_S", ALL, 2,
+				      "guest_user_seconds_total", 1),
+				  .help = "guest time with guest CPL 1-3 "
+					  "(guest_user)" },
+	[GT_F_GUEST_SYSTEM_SEC] = { CTR("guest_system_seconds", "GSYS_S", ALL,
+					2, "guest_system_seconds_total", 1),
+				    .help = "guest time with guest CPL 0 "
+					    "(guest_system)" },
+	[GT_F_EXIT_COUNT] = { .name = "exit_count", .title = "EXITS",
+			      .width = 8, .priority = 10, .kind = GT_K_COUNT,
+			      .scope = VMS, .order = -1, .compare = gt_cmp_num,
+			      .prom = "exits_total",
+			      .prom_type = GT_PROM_COUNTER,
+			      .prom_scope = GT_S_VCPU, .prom_scale = 1,
+			      .help = "VM exits (exit_timing)" },
+	[GT_F_EXIT_SEC] = { CTR("exit_seconds", "EXIT_S", VMS, 9,
+				"exit_seconds_total", 1),
+			    .prom_scope = GT_S_VCPU,
+			    .help = "host time from VM exits to the next entry "
+				    "(exit_timing)" },
+	[GT_F_HALTED_SEC] = { CTR("halted_seconds", "HALT_S", VMS, 9,
+				  "halted_seconds_total", 1),
+			      .prom_scope = GT_S_VCPU,
+			      .help = "time the vCPU was halted (exit_timing)" },
 };
 
 const enum gt_field gt_vm_columns[] = {
@@ -179,6 +223,9 @@ char *gt_field_text(const struct gt_row *r, enum gt_field f, char *buf,
 	case GT_K_NS:
 		gt_fmt_duration_ns(buf, n, v->v);
 		break;
+	case GT_K_SEC:
+		gt_fmt_fixed(buf, n, v->v, d->decimals < 3 ? d->decimals : 3);
+		break;
 	case GT_K_PCT: {
 		int w = gt_fmt_fixed(buf, n, v->v, d->decimals);
 
@@ -206,6 +253,11 @@ const char *gt_field_machine(const struct gt_row *r, enum gt_field f,
 		if (!isfinite(v->v))
 			return NULL;
 		gt_fmt_fixed(buf, n, v->v, 0);
+		break;
+	case GT_K_SEC:
+		if (!isfinite(v->v))
+			return NULL;
+		gt_fmt_fixed(buf, n, v->v, gt_fields[f].decimals);
 		break;
 	default:
 		if (!isfinite(v->v))

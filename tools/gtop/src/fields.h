@@ -45,6 +45,15 @@ enum gt_field {
 	GT_F_TOTAL_NS,
 	GT_F_TIME_PCT,		/* share of the VM's exit handling time */
 	GT_F_USER_EXITS,
+	/* counters since the process (CPU: boot) started, in seconds and
+	 * counts: what the Prometheus output exports */
+	GT_F_CPU_SEC,
+	GT_F_GUEST_SEC,
+	GT_F_GUEST_USER_SEC,
+	GT_F_GUEST_SYSTEM_SEC,
+	GT_F_EXIT_COUNT,
+	GT_F_EXIT_SEC,
+	GT_F_HALTED_SEC,
 	GT_NFIELDS
 };
 
@@ -55,7 +64,11 @@ enum gt_kind {
 	GT_K_RATE,		/* per second */
 	GT_K_COUNT,		/* large counter */
 	GT_K_NS,		/* duration in nanoseconds */
+	GT_K_SEC,		/* cumulative seconds (decimals: precision) */
 };
+
+/* Prometheus metric type of a field (GT_PROM_NONE: not exported). */
+enum gt_prom_type { GT_PROM_NONE, GT_PROM_GAUGE, GT_PROM_COUNTER };
 
 enum gt_scope {
 	GT_S_VM = 1,
@@ -92,8 +105,13 @@ struct gt_field_def {
 	unsigned scope;		/* enum gt_scope bits */
 	int order;		/* default sort: -1 descending, +1 ascending */
 	gt_cmp_fn compare;	/* ascending comparison of two valid values */
+	/* Prometheus: gtop_<vm|vcpu|cpu>_<prom> for rows of the scopes in
+	 * prom_scope (0: all of scope); exit reason rows are gtop_vm_<prom>
+	 * with a reason label.  Counters end in _total. */
 	const char *prom;	/* metric name suffix, NULL: not exported */
-	double prom_scale;	/* value * scale is exported (pct -> ratio) */
+	enum gt_prom_type prom_type;
+	unsigned prom_scope;
+	double prom_scale;	/* value * scale is exported (ns -> s) */
 	const char *help;	/* one line, for --help and # HELP */
 };
 

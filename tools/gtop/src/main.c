@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "exporter.h"
 #include "opts.h"
 #include "output.h"
 #include "ui.h"
@@ -110,6 +111,65 @@ oom:
 	return 1;
 }
 
+/*
+ * --listen: sample every delay seconds; between samples serve the
+ * Prometheus text of the last completed one.
+ */
+static int run_exporter(const struct gt_opts *o)
+{
+	struct gt_engine e;
+	struct gt_buf b = { 0 };
+	struct gt_prom_self self = { 0 };
+	struct gt_exporter *x;
+	char err[256];
+	int ret = 0;
+
+	x = gt_exporter_new(o->listen_host, o->listen_port, err, sizeof(err));
+	if (!x) {
+		fprintf(stderr, "gtop: %s\n", err);
+		return 1;
+	}
+	if (gt_engine_init(&e, o)) {
+		fprintf(stderr, "gtop: cannot initialise: %s\n",
+			strerror(errno ? errno : ENOMEM));
+		gt_exporter_free(x);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (long i = 0; !stop && (!o->iterations || i < o->iterations); i++) {
+		uint64_t next = gt_now_ns() + (uint64_t)(o->delay * 1e9);
+
+		if (gt_engine_sample(&e))
+			goto oom;
+		self.samples++;
+		self.sample_cpu_ms = e.last_scan_ms;
+		gt_buf_reset(&b);
+		gt_prom_render(&b, &e.view, &self);
+		if (b.oom || gt_exporter_publish(x, b.p, b.len))
+			goto oom;
+		if (i == 0) {
+			fprintf(stderr, "gtop: serving http://%s%s%s:%d/metrics\n",
+				strchr(o->listen_host, ':') ? "[" : "",
+				o->listen_host,
+				strchr(o->listen_host, ':') ? "]" : "",
+				gt_exporter_port(x));
+			fflush(stderr);
+		}
+		gt_exporter_serve(x, next, &stop);
+	}
+	goto out;
+oom:
+	fprintf(stderr, "gtop: out of memory\n");
+	ret = 1;
+out:
+	gt_buf_free(&b);
+	gt_engine_fini(&e);
+	gt_exporter_free(x);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct gt_opts o;
@@ -117,6 +177,7 @@ int main(int argc, char **argv)
 
 	start_ns = gt_now_ns();
 	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");	/* machine formats need '.' */
 	if (gt_opts_parse(&o, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "gtop: %s\nTry 'gtop --help' for more "
 			"information.\n", err);
@@ -130,6 +191,8 @@ int main(int argc, char **argv)
 		printf("gtop %s\n", GTOP_VERSION);
 		return 0;
 	}
+	if (o.listen)
+		return run_exporter(&o);
 	if (o.batch)
 		return run_batch(&o);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

@@ -74,6 +74,8 @@ struct ctx {
 	double hz;
 	bool split_ok;		/* guest split valid over the interval */
 	bool xt_ok;		/* exit timing collected over the interval */
+	bool split_now;		/* the split is collected now (counters) */
+	bool xt_now;		/* exit timing is collected now (counters) */
 	const struct gt_snap *cur;
 	const double *rate;	/* tick rate per cur->cpus[i], or NULL */
 	double rate_all;	/* tick rate of all busy CPUs */
@@ -155,6 +157,49 @@ static void set_times(struct gt_row *r, const struct ctx *c,
 	}
 }
 
+/*
+ * Counters of a VM or vCPU row: cur's raw figures in seconds.  Those a
+ * switched-off sysctl froze are unknown, not a counter that stopped.
+ */
+static void set_counters(struct gt_row *r, const struct ctx *c,
+			 const struct times *t)
+{
+	gt_set(r, GT_F_CPU_SEC, (double)(t->utime + t->stime) / c->hz);
+	if (!t->has_guest)
+		return;
+	gt_set(r, GT_F_GUEST_SEC, (double)t->guest / c->hz);
+	if (c->split_now && t->has_split) {
+		gt_set(r, GT_F_GUEST_USER_SEC, (double)t->gu / c->hz);
+		gt_set(r, GT_F_GUEST_SYSTEM_SEC, (double)t->gs / c->hz);
+	}
+}
+
+/* Exit counters of one vCPU; adds them to the VM's sums in sum[3]. */
+static bool set_xt_counters(struct gt_row *r, const struct ctx *c,
+			    const struct gt_xt *x, double sum[3],
+			    bool *halted)
+{
+	double n = 0, ns = 0;
+
+	if (!x || !c->xt_now)
+		return false;
+	for (int i = 0; i < x->n; i++) {
+		n += (double)x->rows[i].count;
+		ns += (double)x->rows[i].total_ns;
+	}
+	gt_set(r, GT_F_EXIT_COUNT, n);
+	gt_set(r, GT_F_EXIT_SEC, ns / 1e9);
+	sum[0] += n;
+	sum[1] += ns;
+	if (x->has_halted) {
+		gt_set(r, GT_F_HALTED_SEC, (double)x->halted.total_ns / 1e9);
+		sum[2] += (double)x->halted.total_ns;
+	} else {
+		*halted = false;
+	}
+	return true;
+}
+
 static struct times vm_times(const struct gt_vm_raw *v)
 {
 	return (struct times){ v->utime, v->stime, v->guest, v->guest_user,
@@ -206,6 +251,22 @@ static void cpu_row(struct gt_row *r, const struct gt_cpu_raw *c,
 		       (double)min64(d[GT_CPU_GUEST_USER], guest) / t);
 		gt_set(r, GT_F_GUEST_SYSTEM,
 		       (double)min64(d[GT_CPU_GUEST_SYSTEM], guest) / t);
+	}
+}
+
+/* Guest counters of a CPU row (USER_HZ ticks of /proc/stat). */
+static void cpu_counters(struct gt_row *r, const struct gt_cpu_raw *c,
+			 const struct ctx *x)
+{
+	if (c->ncols > GT_CPU_GUEST)
+		gt_set(r, GT_F_GUEST_SEC, (double)(c->v[GT_CPU_GUEST] +
+			(c->ncols > GT_CPU_GUEST_NICE ?
+			 c->v[GT_CPU_GUEST_NICE] : 0)) / x->hz);
+	if (x->split_now && gt_cpu_has_split(c)) {
+		gt_set(r, GT_F_GUEST_USER_SEC,
+		       (double)c->v[GT_CPU_GUEST_USER] / x->hz);
+		gt_set(r, GT_F_GUEST_SYSTEM_SEC,
+		       (double)c->v[GT_CPU_GUEST_SYSTEM] / x->hz);
 	}
 }
 
@@ -388,8 +449,9 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 {
 	struct gt_row *r = &out->row;
 	struct times t = vm_times(vm), pt;
-	bool xt_all = vm->nvcpus > 0;
-	double exits = 0, ns = 0;
+	bool xt_all = vm->nvcpus > 0, xtc_all = vm->nvcpus > 0;
+	bool halted_all = true;
+	double exits = 0, ns = 0, xsum[3] = { 0, 0, 0 };
 	struct gticks gt = { 0 };
 
 	if (pvm)
@@ -399,6 +461,7 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 	gt_set(r, GT_F_PID, vm->pid);
 	gt_set_str(r, GT_F_NAME, vm->name);
 	gt_set(r, GT_F_VCPUS, vm->nvcpus);
+	set_counters(r, c, &t);
 
 	out->nvcpus = vm->nvcpus;
 	out->vcpus = gt_arena_alloc(&v->arena, (size_t)(vm->nvcpus ? vm->nvcpus
@@ -427,6 +490,9 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 		struct rates vrt = { rate, rate, rate };
 
 		set_times(vr, c, &vt, pv ? &pvt : NULL, &vrt, &gt);
+		set_counters(vr, c, &vt);
+		if (!set_xt_counters(vr, c, cv->xt, xsum, &halted_all))
+			xtc_all = false;
 		if (set_exits(vr, c, cv->xt, pv ? pv->xt : NULL, acc, one, &e,
 			      &n)) {
 			exits += e;
@@ -447,6 +513,12 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 		gt_set(r, GT_F_EXITS, exits);
 		gt_set(r, GT_F_EXIT_TIME, ns / 1e9 * 100.0);
 		gt_set_str(r, GT_F_TOP_EXIT, top ? gt_reason_name(top) : NULL);
+	}
+	if (xtc_all) {		/* counters of the whole VM: all vCPUs */
+		gt_set(r, GT_F_EXIT_COUNT, xsum[0]);
+		gt_set(r, GT_F_EXIT_SEC, xsum[1] / 1e9);
+		if (halted_all)
+			gt_set(r, GT_F_HALTED_SEC, xsum[2] / 1e9);
 	}
 	return 0;
 }
@@ -476,12 +548,16 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 	/* collected over the whole interval: on at both ends */
 	c.xt_ok = prev && v->xt != GT_XT_OFF &&
 		  gt_xt_state(prev) != GT_XT_OFF;
+	c.split_now = v->split == GT_SPLIT_ON;
+	c.xt_now = v->xt != GT_XT_OFF;
 
 	cpu_row(&v->cpu_total, &cur->total,
 		prev && prev->stat_ok && cur->stat_ok ? &prev->total : NULL,
 		c.split_ok);
 	if (!cur->stat_ok)
 		v->cpu_total.kind = GT_ROW_CPU;
+	else
+		cpu_counters(&v->cpu_total, &cur->total, &c);
 	v->ncpus = cur->ncpus;
 	v->cpus = gt_arena_alloc(&v->arena, (size_t)(cur->ncpus ? cur->ncpus
 						     : 1) * sizeof(*v->cpus));
@@ -502,6 +578,7 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 			find_cpu(prev, i, cur->cpus[i].id) : NULL;
 
 		cpu_row(&v->cpus[i], &cur->cpus[i], pc, c.split_ok);
+		cpu_counters(&v->cpus[i], &cur->cpus[i], &c);
 		rate[i] = cpu_rate(&c, &cur->cpus[i], pc, &busy, &wall);
 	}
 	c.cur = cur;

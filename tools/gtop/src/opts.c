@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http.h"
 #include "util.h"
 
 static const char usage[] =
@@ -29,6 +30,9 @@ static const char usage[] =
 "  -C, --no-color         monochrome screen\n"
 "      --no-libproc2      list /proc with gtop's own lister instead of\n"
 "                         libproc2 (reads only VMs at each refresh)\n"
+"      --listen=ADDR:PORT serve Prometheus metrics at GET /metrics, no\n"
+"                         screen (ADDR: 127.0.0.1 if omitted, [::1] for\n"
+"                         IPv6; PORT 0: any free port)\n"
 "      --root=DIR         read DIR/proc and DIR/sys/kernel/debug (tests)\n"
 "  -h, --help             this help\n"
 "  -V, --version          version\n"
@@ -59,6 +63,7 @@ static const struct option longopts[] = {
 	{ "libproc2", no_argument, NULL, 'L' },
 	{ "no-libproc2", no_argument, NULL, 'N' },
 	{ "root", required_argument, NULL, 'r' },
+	{ "listen", required_argument, NULL, 'l' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -157,6 +162,16 @@ int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 				return fail(err, errlen, "empty --root%s", "");
 			o->root = optarg;
 			break;
+		case 'l':
+			if (gt_parse_listen(optarg, o->listen_host,
+					    sizeof(o->listen_host),
+					    &o->listen_port))
+				return fail(err, errlen, "invalid --listen '%s': "
+					    "expected [ADDR:]PORT with a numeric "
+					    "address ([::1]:PORT for IPv6) and a "
+					    "port 0-65535", optarg);
+			o->listen = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -180,6 +195,9 @@ int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s'",
 			    argv[optind]);
+	if (o->listen && (o->batch || fmt_set))
+		return fail(err, errlen, "--listen serves Prometheus metrics "
+			    "itself; it cannot be combined with -b or -o%s", "");
 	if (fmt_set)
 		o->batch = true;
 	if (reverse)

@@ -25,6 +25,9 @@ struct gt_opts {
 	const char *root;	/* fixture root instead of the live host */
 	bool libproc2;		/* enumerate processes with libproc2 (the
 				 * default; not with --root) */
+	const char *listen;	/* --listen: exporter mode */
+	char listen_host[64];	/* numeric, from --listen */
+	int listen_port;
 	bool help, version;
 };
 

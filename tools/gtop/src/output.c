@@ -381,7 +381,8 @@ static void out_json(struct gt_buf *b, const struct gt_view *v,
 {
 	const struct gt_snap *s = v->cur;
 
-	gt_buf_printf(b, "{\"time\":%.3f", s->realtime);
+	gt_buf_printf(b, "{\"schema\":%d,\"time\":%.3f", GT_SCHEMA_VERSION,
+		      s->realtime);
 	json_num(b, "interval", v->dt > 0, v->dt, "%.3f");
 	json_num(b, "uptime", s->has_uptime, s->uptime, "%.2f");
 	gt_buf_puts(b, ",\"load\":");
@@ -435,7 +436,8 @@ static void csv_row(struct gt_buf *b, const struct gt_view *v,
 {
 	char num[64];
 
-	gt_buf_printf(b, "%.3f,%s", v->cur->realtime, kind);
+	gt_buf_printf(b, "%d,%.3f,%s", GT_SCHEMA_VERSION, v->cur->realtime,
+		      kind);
 	for (int f = 0; f < GT_NFIELDS; f++) {
 		if (!(gt_fields[f].scope & CSV_SCOPE))
 			continue;
@@ -452,7 +454,7 @@ static void out_csv(struct gt_buf *b, const struct gt_view *v,
 		    const struct gt_out_opts *o)
 {
 	if (o->iteration == 0) {
-		gt_buf_puts(b, "time,kind");
+		gt_buf_puts(b, "schema,time,kind");
 		for (int f = 0; f < GT_NFIELDS; f++)
 			if (gt_fields[f].scope & CSV_SCOPE)
 				gt_buf_printf(b, ",%s", gt_fields[f].name);
@@ -464,114 +466,6 @@ static void out_csv(struct gt_buf *b, const struct gt_view *v,
 		csv_row(b, v, &vm->row, "vm");
 		for (int k = 0; o->vcpus && k < vm->nvcpus; k++)
 			csv_row(b, v, &vm->vcpus[k], "vcpu");
-	}
-}
-
-/* --------------------------------------------------------- prometheus */
-
-static void prom_labels(struct gt_buf *b, const struct gt_view *v,
-			const struct gt_row *r, const struct gt_vm_view *vm)
-{
-	if (r->kind == GT_ROW_CPU) {
-		gt_buf_printf(b, "{cpu=\"%.0f\"}", r->val[GT_F_CPU_ID].v);
-		return;
-	}
-	gt_buf_printf(b, "{pid=\"%d\",name=\"", vm->raw->pid);
-	gt_buf_prom_label(b, vm->raw->name);
-	gt_buf_putc(b, '"');
-	if (r->kind == GT_ROW_VCPU) {
-		if (r->val[GT_F_INDEX].ok)
-			gt_buf_printf(b, ",vcpu=\"%.0f\"",
-				      r->val[GT_F_INDEX].v);
-		gt_buf_printf(b, ",tid=\"%.0f\"", r->val[GT_F_TID].v);
-	}
-	gt_buf_putc(b, '}');
-	(void)v;
-}
-
-static void prom_sample(struct gt_buf *b, const char *metric,
-			const struct gt_view *v, const struct gt_row *r,
-			const struct gt_vm_view *vm, enum gt_field f,
-			bool *header)
-{
-	const struct gt_field_def *d = &gt_fields[f];
-
-	if (!r->val[f].ok || !isfinite(r->val[f].v))
-		return;
-	if (!*header) {
-		const char *unit = d->kind != GT_K_PCT ? "" :
-				   r->kind == GT_ROW_CPU ?
-				   ", fraction of the CPU's time" :
-				   ", fraction of one CPU";
-
-		gt_buf_printf(b, "# HELP %s %s%s\n# TYPE %s gauge\n", metric,
-			      d->help, unit, metric);
-		*header = true;
-	}
-	gt_buf_puts(b, metric);
-	prom_labels(b, v, r, vm);
-	gt_buf_printf(b, " %.6g\n", r->val[f].v * d->prom_scale);
-}
-
-static void prom_gauge(struct gt_buf *b, const char *name, const char *help,
-		       double val)
-{
-	gt_buf_printf(b, "# HELP gtop_%s %s\n# TYPE gtop_%s gauge\n"
-		      "gtop_%s %.6g\n", name, help, name, name, val);
-}
-
-static void out_prom(struct gt_buf *b, const struct gt_view *v)
-{
-	char metric[96];
-
-	prom_gauge(b, "vms", "VM processes found", v->nvms);
-	prom_gauge(b, "vcpus", "vCPU threads found", v->nvcpus);
-	prom_gauge(b, "guest_split_supported",
-		   "1 if the kernel reports guest_user/guest_system",
-		   v->split == GT_SPLIT_ON || v->split == GT_SPLIT_OFF);
-	prom_gauge(b, "guest_split_enabled",
-		   "1 if kernel.collect_guest_utilization is on",
-		   v->split == GT_SPLIT_ON);
-	prom_gauge(b, "exit_timing_readable",
-		   "1 if debugfs exit_timing files could be read",
-		   v->xt == GT_XT_OK || v->xt == GT_XT_OFF);
-	for (int f = 0; f < GT_NFIELDS; f++) {
-		const struct gt_field_def *d = &gt_fields[f];
-		bool header = false;
-
-		if (!d->prom)
-			continue;
-		if (d->scope & GT_S_CPU) {
-			snprintf(metric, sizeof(metric), "gtop_cpu_%s",
-				 d->prom);
-			for (int i = 0; i < v->ncpus; i++)
-				prom_sample(b, metric, v, &v->cpus[i], NULL, f,
-					    &header);
-		}
-		if (d->scope & GT_S_VM) {
-			header = false;
-			snprintf(metric, sizeof(metric), "gtop_vm_%s", d->prom);
-			for (int i = 0; i < v->norder; i++) {
-				const struct gt_vm_view *vm =
-					&v->vms[v->order[i]];
-
-				prom_sample(b, metric, v, &vm->row, vm, f,
-					    &header);
-			}
-		}
-		if (d->scope & GT_S_VCPU) {
-			header = false;
-			snprintf(metric, sizeof(metric), "gtop_vcpu_%s",
-				 d->prom);
-			for (int i = 0; i < v->norder; i++) {
-				const struct gt_vm_view *vm =
-					&v->vms[v->order[i]];
-
-				for (int k = 0; k < vm->nvcpus; k++)
-					prom_sample(b, metric, v, &vm->vcpus[k],
-						    vm, f, &header);
-			}
-		}
 	}
 }
 
@@ -589,7 +483,7 @@ void gt_output(struct gt_buf *b, const struct gt_view *v,
 		out_csv(b, v, o);
 		break;
 	case GT_OUT_PROM:
-		out_prom(b, v);
+		gt_prom_render(b, v, o->self);
 		break;
 	}
 }

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "parse.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -464,6 +465,68 @@ int gt_vm_name_from_cmdline(const char *buf, size_t len, char *out,
 			}
 			if (v && vl)
 				return qemu_name(v, vl, out, outsz);
+		}
+		i = next;
+	}
+	return 0;
+}
+
+/* The canonical UUID at v (vl bytes, ends at ',' or the end). */
+static int uuid_at(const char *v, size_t vl, char *out, size_t outsz)
+{
+	if (vl < 36 || (vl > 36 && v[36] != ',') || outsz < 37)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		char c = v[i];
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? c != '-' : !isxdigit((unsigned char)c))
+			return 0;
+		out[i] = (char)tolower((unsigned char)c);
+	}
+	out[36] = '\0';
+	return 1;
+}
+
+int gt_vm_uuid_from_cmdline(const char *buf, size_t len, char *out,
+			    size_t outsz)
+{
+	static const char *const opts[] = { "-uuid", "--uuid", "--platform" };
+	size_t i = 0;
+
+	if (outsz)
+		out[0] = '\0';
+	while (i < len) {
+		const char *a = buf + i;
+		size_t al = strnlen(a, len - i);
+		size_t next = i + al + 1;
+
+		for (size_t k = 0; k < GT_ARRAY_SIZE(opts); k++) {
+			size_t ol = strlen(opts[k]);
+			const char *v = NULL;
+			size_t vl = 0;
+
+			if (al == ol && !memcmp(a, opts[k], ol)) {
+				if (next >= len)
+					return 0;
+				v = buf + next;
+				vl = strnlen(v, len - next);
+			} else if (al > ol + 1 && !memcmp(a, opts[k], ol) &&
+				   a[ol] == '=') {
+				v = a + ol + 1;
+				vl = al - ol - 1;
+			}
+			if (!v)
+				continue;
+			if (k < 2)
+				return uuid_at(v, vl, out, outsz);
+			/* --platform key=value,...,uuid=X,... */
+			for (size_t o = 0; o + 5 <= vl; o++)
+				if ((o == 0 || v[o - 1] == ',') &&
+				    !memcmp(v + o, "uuid=", 5))
+					return uuid_at(v + o + 5, vl - o - 5,
+						       out, outsz);
+			return 0;
 		}
 		i = next;
 	}

@@ -106,6 +106,15 @@ int gt_vm_name_from_cmdline(const char *buf, size_t len, char *out,
 			    size_t outsz);
 
 /*
+ * VM UUID from a NUL-separated /proc/<pid>/cmdline: QEMU "-uuid X"
+ * ("--uuid", "-uuid=X" too), Cloud Hypervisor "--platform ...uuid=X...".
+ * Only the canonical 8-4-4-4-12 hex form is taken; out gets it in lower
+ * case (needs 37 bytes).  Returns 1, or 0 if there is none.
+ */
+int gt_vm_uuid_from_cmdline(const char *buf, size_t len, char *out,
+			    size_t outsz);
+
+/*
  * vCPU index from a thread name: "CPU 3/KVM" (QEMU, gvmm),
  * "fc_vcpu 3" (Firecracker), "vcpu3" (Cloud Hypervisor),
  * "crosvm_vcpu3" (crosvm), "kvm-vcpu-3" (kvmtool).  -1 if not a vCPU

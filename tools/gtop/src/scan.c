@@ -50,6 +50,7 @@ struct pcache {
 	long nlwp;		/* at the last classification */
 	uint64_t checked_ns, next_ns;
 	char *name;
+	char uuid[37];		/* "" if none (read with the name) */
 	int nvc;
 	struct vcache *vc;
 	bool vc_valid;
@@ -332,6 +333,7 @@ static const char *vm_name(struct gt_scanner *sc, struct pcache *p,
 	n = rd(sc, GT_ROOT_PROC, path);
 	if (n <= 0)
 		return comm;	/* not exec'd yet or gone: try again later */
+	gt_vm_uuid_from_cmdline(sc->file, (size_t)n, p->uuid, sizeof(p->uuid));
 	if (gt_vm_name_from_cmdline(sc->file, (size_t)n, name, sizeof(name)))
 		p->name = strdup(name);
 	else
@@ -364,6 +366,7 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 	vm->starttime = p->starttime;
 	vm->comm = gt_arena_strdup(&s->arena, ps.comm);
 	vm->name = gt_arena_strdup(&s->arena, vm_name(sc, p, ps.comm));
+	vm->uuid = p->uuid[0] ? gt_arena_strdup(&s->arena, p->uuid) : NULL;
 	vm->nlwp = ps.nlwp;
 	vm->utime = ps.utime;
 	vm->stime = ps.stime;

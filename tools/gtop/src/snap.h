@@ -46,6 +46,7 @@ struct gt_vm_raw {
 	int pid;
 	uint64_t starttime;
 	const char *name;	/* from the command line, else comm */
+	const char *uuid;	/* from the command line, NULL if none */
 	const char *comm;
 	long nlwp;
 	uint64_t utime, stime, guest, guest_user, guest_system;
