@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = fuzz_copy(data, size);
-	char name[128], comm[64];
+	char name[128], comm[64], uuid[37];
 
 	if (!buf)
 		return 0;
@@ -19,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(n > 0 && n < sizeof(name));
 		FUZZ_ASSERT(gt_utf8_valid(name, n));
 	}
+	if (gt_vm_uuid_from_cmdline(buf, size, uuid, sizeof(uuid)))
+		FUZZ_ASSERT(strlen(uuid) == 36 && uuid[8] == '-');
 	gt_sanitize(comm, sizeof(comm), buf, size);
 	FUZZ_ASSERT(gt_vcpu_index_from_comm(comm) >= -1);
 	free(buf);

@@ -58,5 +58,6 @@ void test_scan(void);
 void test_layout(void);
 void test_output(void);
 void test_opts(void);
+void test_http(void);
 
 #endif

@@ -18,6 +18,7 @@ int main(void)
 	test_layout();
 	test_output();
 	test_opts();
+	test_http();
 	test_live_last();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
