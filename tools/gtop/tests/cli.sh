@@ -51,6 +51,12 @@ usage --sort=bogus
 usage --bogus
 usage -q
 usage extra
+usage --listen=
+usage --listen=x:1
+usage --listen=65536
+usage --listen=::1:80
+usage --listen=9101 -b
+usage --listen=9101 -o json
 "$GTOP" --root="$fx/new" < /dev/null > "$tmp/out" 2> "$tmp/err"
 [ $? = 1 ] && grep -q 'not a terminal' "$tmp/err" && ok || bad "no tty"
 
@@ -80,6 +86,15 @@ jqt cpus "$j" '.cpu_total.host_user_pct == 15 and
 	.cpu_total.guest_user_pct == 17.5 and .cpu_total.steal_pct == 2 and
 	.cpu_total.idle_pct == 37.5 and (.cpus | length == 2) and
 	.cpus[1].guest_system_pct == 15 and .cpus[0].host_system_pct == 21'
+jqt schema "$j" '.schema == 2'
+tail -1 "$j" > "$tmp/new3.json"
+jqt counters "$tmp/new3.json" '.vms[0] | .cpu_seconds == 12 and
+	.guest_seconds == 8.4 and .guest_user_seconds == 6.3 and
+	.guest_system_seconds == 2.1 and .exit_count == 2160 and
+	.exit_seconds == 0.01 and .halted_seconds == 1.566'
+jqt counters-unknown "$tmp/new3.json" '.vms[2].exit_count == null and
+	.vms[2].exit_seconds == null and .vms[2].guest_user_seconds == 0.32 and
+	.cpus[1].guest_user_seconds == 1.65'
 jqt status "$j" '.guest_split == "on" and .sysctl == 1 and
 	.exit_timing == "ok" and .vm_count == 3 and .vcpu_count == 5 and
 	.interval > 0'
@@ -140,14 +155,16 @@ jqt many "$tmp/h3.json" '.vm_count == 32 and .exit_timing == "ok"'
 
 # --- CSV ---------------------------------------------------------------------
 run new -n 2 -o csv -H > "$tmp/c.csv"
-head -1 "$tmp/c.csv" | grep -q '^time,kind,pid,index,tid,name,nvcpus,' \
+head -1 "$tmp/c.csv" | grep -q '^schema,time,kind,pid,index,tid,name,nvcpus,' \
 	&& ok || bad "csv header"
 [ "$(grep -c ',vm,' "$tmp/c.csv")" = 6 ] && ok || bad "csv vm rows"
 [ "$(grep -c ',vcpu,' "$tmp/c.csv")" = 10 ] && ok || bad "csv vcpu rows"
-[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 16 ] && ok ||
+[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 24 ] && ok ||
 	bad "csv column count"
-grep -q ',vm,1000,,,web,2,,100.00,80.00,60.00,20.00,20.00,0.08,120.00,cpuid$' \
+grep -q '^2,1700000001.000,vm,1000,,,web,2,,100.00,80.00,60.00,20.00,20.00,0.08,120.00,cpuid,10.00,6.80,5.10,1.70,1920,0.008400000,0.566000000$' \
 	"$tmp/c.csv" && ok || bad "csv values"
+grep -q '^2,1700000001.000,vm,3000,,,fc-1,2,,10.00,8.00,4.00,4.00,2.00,,,,0.65,0.48,0.24,0.24,,,$' \
+	"$tmp/c.csv" && ok || bad "csv: unknown counters empty"
 
 # --- Prometheus ------------------------------------------------------------
 for v in new old hostile nodebugfs; do
@@ -155,11 +172,20 @@ for v in new old hostile nodebugfs; do
 	if promtool check metrics < "$tmp/$v.prom" > "$tmp/promtool.out" 2>&1
 	then ok; else bad "promtool $v: $(cat "$tmp/promtool.out")"; fi
 done
-grep -q '^gtop_vm_guest_user_ratio{pid="1000",name="web"} 0.6$' \
+u='uuid="c3f6e4e6-1b2a-4c5d-8e9f-0a1b2c3d4e5f"'
+grep -q "^gtop_vm_guest_user_seconds_total{vm=\"web\",$u,pid=\"1000\"} 5.1\$" \
 	"$tmp/new.prom" && ok || bad "prom value"
-grep -q '^gtop_vcpu_exits_per_second{pid="1000",name="web",vcpu="1",tid="1003"} 50$' \
+grep -q "^gtop_vcpu_exits_total{vm=\"web\",$u,pid=\"1000\",vcpu=\"1\",tid=\"1003\"} 650\$" \
 	"$tmp/new.prom" && ok || bad "prom vcpu"
-grep -q 'gtop_vm_guest_user_ratio' "$tmp/old.prom" && bad "prom: unknown exported" || ok
+grep -q "^gtop_vm_exit_seconds_total{vm=\"web\",$u,pid=\"1000\",reason=\"io\"} 0.0064\$" \
+	"$tmp/new.prom" && ok || bad "prom exit reason"
+grep -q '^gtop_vm_cpu_seconds_total{vm="fc-1",pid="3000"} 0.65$' \
+	"$tmp/new.prom" && ok || bad "prom: no uuid label without a uuid"
+grep -Eq '_ratio|_per_second|node_|mode=' "$tmp/new.prom" && bad "prom: gauges" || ok
+grep -q 'guest_user_seconds' "$tmp/old.prom" && bad "prom: unknown exported" || ok
+run sysctl0 -n 1 -o prometheus > "$tmp/s0.prom"
+grep -Eq 'guest_user_seconds|exits_total|exit_seconds' "$tmp/s0.prom" &&
+	bad "prom: frozen counters exported" || ok
 
 # --- text --------------------------------------------------------------------
 run new -n 2 -H > "$tmp/t.txt"

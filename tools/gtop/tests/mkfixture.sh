@@ -12,7 +12,7 @@
 #   cpu0: hu 20 hs 21 guest 40 (gu 30 gs 10) st 4 id 15     (percent)
 #   cpu1: hu 10 hs 10 guest 20 (gu  5 gs 15) st 0 id 60
 #   all : hu 15 hs 15.5 guest 30 (gu 17.5 gs 12.5) st 2 id 37.5
-#   VM 1000 "web" (QEMU, libvirt-style -name guest=web,...): 2 vCPUs
+#   VM 1000 "web" (QEMU, libvirt-style -name guest=web,..., -uuid): 2 vCPUs
 #        %CPU 100 %GUEST 80 %GUSR 60 %GSYS 20 %HOST 20
 #        exits 120/s (cpuid 100/s, io 20/s), exit time 0.8 ms/s
 #        vcpu0 tid 1002: %CPU 55 guest 45 gu 35 gs 10; exits cpuid 60 io 10
@@ -118,7 +118,7 @@ while [ "$f" -lt "$frames" ]; do
 	put "$p/300/cmdline" "new\0"
 
 	# VM 1000: QEMU with libvirt naming
-	put "$p/1000/cmdline" "/usr/bin/qemu-system-x86_64\0-name\0guest=web,debug-threads=on\0-smp\0002\0"
+	put "$p/1000/cmdline" "/usr/bin/qemu-system-x86_64\0-name\0guest=web,debug-threads=on\0-uuid\0C3F6E4E6-1B2A-4C5D-8E9F-0A1B2C3D4E5F\0-smp\0002\0"
 	put "$p/1000/stat" "$(pidstat 1000 qemu-system-x86 S $((800 + f*90)) $((100 + f*10)) 4 5000 0 $((600 + f*80)) $((450 + f*60)) $((150 + f*20)))\n"
 	put "$p/1000/task/1000/stat" "$(pidstat 1000 qemu-system-x86 S 5 5 4 5000 0 0 0 0)\n"
 	put "$p/1000/task/1001/stat" "$(pidstat 1001 "IO mon_iothread" S 1 1 4 5001 1 0 0 0)\n"
