@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # check.sh - all gtop tests: unit (plain and ASan/UBSan), CLI/batch,
-# screen (tmux), bounded libFuzzer runs.  Prints each suite's
-# "N passed, N failed" and a total line of the same form at the end.
+# screen (tmux), exporter (--listen, Prometheus), bounded libFuzzer runs.
+# Prints each suite's "N passed, N failed" and a total line of the same
+# form at the end.
 #   O=build dir  GTOP=binary  FUZZ_TIME=seconds per fuzzer
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +40,7 @@ suite unit "$O/unit"
 suite unit-asan env ASAN_OPTIONS=detect_leaks=1 "$O/unit-san"
 suite cli sh "$here/cli.sh"
 suite screen sh "$here/screen.sh"
+suite exporter sh "$here/exporter.sh"
 suite fuzz sh "$here/fuzz.sh"
 echo "== total"
 echo "$total_pass passed, $total_fail failed"
