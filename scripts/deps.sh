@@ -14,7 +14,7 @@ pkgs=(
 	libncurses-dev libproc2-dev pkg-config clang libclang-rt-14-dev tmux jq
 	prometheus
 	# tests and benchmarks
-	gawk
+	gawk curl
 )
 
 missing=()
