@@ -15,7 +15,8 @@ NEW_KERNEL_FILES := $(shell git ls-files -co --exclude-standard -- kernel fs inc
 PATCHES	:= patches/series $(wildcard patches/*.patch)
 
 .PHONY: all deps kernel tree vmm gtop initramfs check check-patches check-kunit \
-	check-boot check-debian check-gtop demo bench-exit bench-gtop clean
+	check-boot check-debian check-gtop demo bench-exit bench-gtop clean \
+	realguest-initramfs
 
 all: kernel gtop vmm
 
@@ -50,6 +51,21 @@ initramfs: vmm gtop
 		--bin /usr/bin/mpstat --bin /usr/bin/pidstat \
 		--bin $(TOP)/tools/gtop/gtop
 
+# The realguest boot scenarios' initramfs: the test one plus Debian's QEMU
+# (its libraries and firmware), the guest kernel and the guest initramfs
+# (tests/guest). GUEST_KERNEL: the L2 guest's kernel, the test kernel.
+REALGUEST	:= $(B)/realguest
+GUEST_KERNEL	?= $(B)/bzImage
+realguest-initramfs: vmm
+	tests/guest/mkguest.sh -o $(REALGUEST)/guest-initrd.cpio.gz
+	tests/initramfs/mkinitramfs.sh -o $(REALGUEST)/initramfs.cpio.gz \
+		--bin /usr/bin/qemu-system-x86_64 \
+		$(foreach f,/usr/share/seabios/bios-256k.bin \
+			/usr/share/qemu/qboot.rom /usr/share/qemu/linuxboot_dma.bin \
+			/usr/share/qemu/kvmvapic.bin,--file $(f):$(f)) \
+		--file $(GUEST_KERNEL):/guest/bzImage \
+		--file $(REALGUEST)/guest-initrd.cpio.gz:/guest/initrd.cpio.gz
+
 check: deps check-patches check-gtop check-kunit check-boot check-debian
 	@echo "make check: all passed"
 
@@ -59,7 +75,7 @@ check-patches:
 check-kunit: kernel
 	scripts/kunit.sh $(SRC) $(KOBJ)
 
-check-boot: kernel initramfs
+check-boot: kernel initramfs realguest-initramfs
 	tests/run-boot-tests.sh
 
 check-debian: tree

@@ -9,6 +9,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 logs=$top/build/tests/logs
 mkdir -p "$logs"
 
+# The realguest scenarios boot their own initramfs (Debian's QEMU and a
+# Linux guest in it: make realguest-initramfs) and take longer.
+rg="--initrd $top/build/realguest/initramfs.cpio.gz --timeout 2400"
+
 # name | boot.sh options | scenario and its arguments
 scenarios=(
 	"smoke||smoke"
@@ -18,6 +22,9 @@ scenarios=(
 	"consumers||consumers"
 	"exits||exits"
 	"gtop||gtop"
+	"realguest-tick|$rg|realguest tick"
+	"realguest-vtime|$rg --append nohz_full=1|realguest vtime"
+	"realguest-tick-busy|$rg|realguest tick busy"
 )
 
 pass=0 fail=0 failed=()

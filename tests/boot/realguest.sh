@@ -1,0 +1,349 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real Linux guests (issue 13): inside the booted test kernel ("L1"),
+# Debian's qemu-system-x86_64 -enable-kvm runs a Linux guest ("L2": the
+# test bzImage plus tests/guest/init) with a known workload, one VM at a
+# time, 1 vCPU, its vCPU thread alone on CPU 1 (QEMU's other threads and
+# this script on CPU 0). Over the same window right after the guest's
+# boot, the vCPU thread's guest_user share (stat fields 53/54) must be
+# within BOUND points of the guest's own user share (its /proc/stat, which
+# it reports on its serial console every second).
+#
+#   realguest.sh MODE [busy] [KEY=VALUE...]
+#   MODE      tick    tick accounting (boot without nohz_full=)
+#             vtime   vtime accounting (boot with nohz_full=1, -smp 2)
+#   busy      CPU 0 of L1 busy with other work while measuring (two shell
+#             busy loops and a fork/exec loop, pinned to CPU 0)
+#   KEY=VALUE (gargs cannot carry commas: lists are joined with '+')
+#     workloads=user+kernel+half+sysexit   guest workloads (tests/guest/init)
+#     variants=kvmclock+no-kvmclock        guest timekeeping: kvmclock (cheap,
+#                    the reference) and no-kvmclock (the guest boots with
+#                    no-kvmclock: its timekeeping exits, the hard case)
+#     win=8          window, in guest reports (seconds)
+#     skip=2         first report of the window (the guest's workload has
+#                    started before report 0)
+#     tries=3        boots per case when a guest dies (QEMU 7.2 TCG
+#                    makes nested Linux guests panic now and then)
+#     boot=150       seconds a guest may take to its first report
+#     stall=10       seconds without a new report: the guest is dead
+#     bound=5        allowed |host - guest| user share, in points
+#     cpu=qemu64     QEMU -cpu of the guest
+#     mem=160        guest memory (MiB)
+#     gn=200         sysexit: busy loop iterations between port writes
+#     gappend=A+B    extra guest kernel parameters ('+' for spaces)
+#     bios=qboot     guest firmware: qboot (fast) or seabios
+#
+# Output: TAP; per case "# RESULT" lines with both shares, the exit
+# counts of KVM's debugfs, tries and wall time, and one ok/not ok per
+# case for the bound. A guest that dies is retried (bounded); every wait
+# is bounded.
+. "$(dirname "$0")/lib.sh"
+
+MODE=${1:-tick}
+[ $# -gt 0 ] && shift
+BUSY=0
+workloads=user+kernel+half+sysexit
+variants=kvmclock+no-kvmclock
+win=8 skip=2 tries=3 boot=150 stall=10 bound=5 cpu=qemu64 mem=160 gn=200
+gappend= bios=qboot
+for a in "$@"; do
+	case "$a" in
+	busy)	BUSY=1 ;;
+	workloads=*|variants=*|win=*|skip=*|tries=*|boot=*|stall=*|bound=*|\
+	cpu=*|mem=*|gn=*|gappend=*|bios=*)
+		eval "${a%%=*}=\${a#*=}" ;;
+	*)	bail "realguest: unknown argument '$a'" ;;
+	esac
+done
+workloads=$(echo "$workloads" | tr '+' ' ')
+variants=$(echo "$variants" | tr '+' ' ')
+gappend=$(echo "$gappend" | tr '+' ' ')
+
+QEMU=${QEMU:-/usr/bin/qemu-system-x86_64}
+GKERNEL=/guest/bzImage
+GINITRD=/guest/initrd.cpio.gz
+SYSCTL=/proc/sys/kernel/collect_guest_utilization
+WORK=/tmp/realguest
+mkdir -p $WORK
+
+now() {
+	read -r _up _ </proc/uptime
+	echo "${_up%.*}"
+}
+
+T0=$(now)
+diag "realguest: mode $MODE, busy $BUSY, workloads '$workloads'," \
+	"variants '$variants', window ${win}s from report $skip, bound $bound," \
+	"tries $tries, -cpu $cpu, -m $mem, bios $bios"
+diag "L1 cmdline: $(cat /proc/cmdline)"
+
+# This script and everything it starts stay on CPU 0; only the vCPU
+# thread moves to CPU 1.
+taskset -p -c 0 $$ >/dev/null || bail "taskset to CPU 0"
+if [ "$MODE" = vtime ]; then
+	check "[ \"\$(cat /sys/devices/system/cpu/nohz_full)\" = 1 ]" \
+		"CPU 1 is nohz_full (vtime accounting)"
+fi
+[ -e /dev/kvm ] || bail "no /dev/kvm"
+[ -x "$QEMU" ] || bail "no QEMU at $QEMU (make realguest-initramfs)"
+[ -f $GKERNEL ] && [ -f $GINITRD ] || bail "no guest kernel/initramfs in /guest"
+$QEMU --version | head -n 1 | sed 's/^/# /'
+echo 1 >$SYSCTL || bail "sysctl kernel.collect_guest_utilization=1"
+
+BUSY_PIDS=
+if [ "$BUSY" = 1 ]; then
+	for i in 1 2; do
+		taskset -c 0 sh -c 'while :; do :; done' &
+		BUSY_PIDS="$BUSY_PIDS $!"
+	done
+	taskset -c 0 sh -c 'while :; do cat /proc/stat >/dev/null; done' &
+	BUSY_PIDS="$BUSY_PIDS $!"
+	diag "busy host: CPU 0 runs pids$BUSY_PIDS"
+fi
+
+QPID=
+cleanup() {
+	[ -n "$QPID" ] && kill -9 "$QPID" 2>/dev/null
+	# shellcheck disable=SC2086
+	[ -n "$BUSY_PIDS" ] && kill $BUSY_PIDS 2>/dev/null
+}
+trap cleanup EXIT
+
+# serial_scan FILE: "LASTSEQ PANIC" of a guest's console (LASTSEQ -1 before
+# the first report; PANIC 1 if an oops or panic was printed)
+serial_scan() {
+	tr -d '\r' <"$1" 2>/dev/null | awk '
+	$1 == "GSTAT" && $2 ~ /^[0-9]+$/ && NF >= 12 { last = $2 }
+	/Kernel panic|BUG:|Oops|general protection fault|double fault|Fatal exception|stack guard page/ { p = 1 }
+	BEGIN { last = -1 }
+	END { print last, p + 0 }'
+}
+
+# gstat FILE SEQ: the cpu fields (user nice system idle iowait irq softirq
+# steal) of report SEQ
+gstat() {
+	tr -d '\r' <"$1" | awk -v s="$2" '
+	$1 == "GSTAT" && $2 == s && $4 == "cpu" {
+		print $5, $6, $7, $8, $9, $10, $11, $12; exit }'
+}
+
+# host_snap: "utime stime guest guest_user guest_system" of the vCPU thread
+host_snap() {
+	tr '\n' ' ' <"/proc/$QPID/task/$VTID/stat" 2>/dev/null | awk '{
+		sub(/^.*\) /, ""); split($0, f, " ")
+		print f[12], f[13], f[41], f[51], f[52] }'
+}
+
+EXIT_STATS="exits io_exits mmio_exits halt_exits irq_exits irq_window_exits insn_emulation hypercalls"
+# kvm_snap: KVM's per-VM debugfs counters of EXIT_STATS (- if absent)
+kvm_snap() {
+	_d=$(ls -d /sys/kernel/debug/kvm/"$QPID"-* 2>/dev/null | head -n 1)
+	_o=
+	for _s in $EXIT_STATS; do
+		_v=-
+		[ -n "$_d" ] && [ -r "$_d/$_s" ] && _v=$(cat "$_d/$_s")
+		_o="$_o $_v"
+	done
+	echo $_o
+}
+
+# cpu1_snap: guest_user guest_system of L1's cpu1 line
+cpu1_snap() {
+	awk '$1 == "cpu1" { print $12, $13 }' /proc/stat
+}
+
+# wait_seq SERIAL SEQ LIMIT: wait until report SEQ is on SERIAL; status 1
+# with DEAD set if the guest died, panicked or took longer than LIMIT s
+wait_seq() {
+	_t=$(now)
+	while :; do
+		set -- "$1" "$2" "$3" $(serial_scan "$1")
+		[ "$5" = 1 ] && { DEAD="the guest oopsed or panicked"; return 1; }
+		[ "$4" -ge "$2" ] && return 0
+		kill -0 "$QPID" 2>/dev/null || { DEAD="QEMU exited"; return 1; }
+		[ $(($(now) - _t)) -ge "$3" ] &&
+			{ DEAD="no report $2 within ${3}s (last $4)"; return 1; }
+		usleep 100000
+	done
+}
+
+stop_qemu() {
+	[ -n "$QPID" ] || return 0
+	kill "$QPID" 2>/dev/null
+	_i=0
+	while kill -0 "$QPID" 2>/dev/null && [ $_i -lt 50 ]; do
+		usleep 100000
+		_i=$((_i + 1))
+	done
+	kill -9 "$QPID" 2>/dev/null
+	wait "$QPID" 2>/dev/null
+	QPID=
+}
+
+# one_try W V DIR: boot a guest, measure; status 0 with the figures in
+# DIR/result, 1 with DEAD set
+one_try() {
+	_w=$1 _v=$2 _dir=$3
+	rm -rf "$_dir"
+	mkdir -p "$_dir"
+	_ser=$_dir/serial
+	_app="console=ttyS0 panic=-1 quiet gw=$_w gn=$gn gmax=$((skip + win + 60))"
+	[ "$_v" = no-kvmclock ] && _app="$_app no-kvmclock"
+	[ -n "$gappend" ] && _app="$_app $gappend"
+	_fw=
+	[ "$bios" = qboot ] && _fw="-bios /usr/share/qemu/qboot.rom"
+	: >"$_ser"
+	# shellcheck disable=SC2086
+	taskset -c 0 $QEMU -name "rg-$_w,debug-threads=on" -machine pc,accel=kvm \
+		-cpu "$cpu" -smp 1 -m "$mem" -nodefaults -display none -vga none \
+		-no-reboot $_fw -serial "file:$_ser" -serial null \
+		-kernel $GKERNEL -initrd $GINITRD -append "$_app" \
+		</dev/null >"$_dir/qemu.out" 2>&1 &
+	QPID=$!
+	_tb=$(now)
+	VTID=
+	_i=0
+	while [ -z "$VTID" ] && [ $_i -lt 200 ]; do
+		for _t in /proc/$QPID/task/*; do
+			[ "$(cat "$_t/comm" 2>/dev/null)" = "CPU 0/KVM" ] &&
+				VTID=${_t##*/}
+		done
+		[ -n "$VTID" ] && break
+		kill -0 "$QPID" 2>/dev/null || break
+		usleep 100000
+		_i=$((_i + 1))
+	done
+	if [ -z "$VTID" ]; then
+		DEAD="no vCPU thread 'CPU 0/KVM': $(tail -n 3 "$_dir/qemu.out" | tr '\n' ' ')"
+		stop_qemu
+		return 1
+	fi
+	taskset -p -c 1 "$VTID" >/dev/null || { DEAD="cannot pin the vCPU"; stop_qemu; return 1; }
+	if ! wait_seq "$_ser" "$skip" "$boot"; then
+		stop_qemu
+		return 1
+	fi
+	_h0=$(host_snap) _k0=$(kvm_snap) _c0=$(cpu1_snap)
+	_tw=$(now)
+	_boot=$((_tw - _tb))
+	_s=$skip
+	while [ $_s -lt $((skip + win)) ]; do
+		_s=$((_s + 1))
+		if ! wait_seq "$_ser" "$_s" "$stall"; then
+			DEAD="$DEAD (in the window, after $((_s - 1 - skip)) of ${win}s)"
+			stop_qemu
+			return 1
+		fi
+	done
+	_h1=$(host_snap) _k1=$(kvm_snap) _c1=$(cpu1_snap)
+	_te=$(now)
+	_g0=$(gstat "$_ser" "$skip") _g1=$(gstat "$_ser" "$_s")
+	_cs=$(tr -d '\r' <"$_ser" | sed -n 's/^GINFO clocksource=\([^ ]*\).*/\1/p' | head -n 1)
+	stop_qemu
+	echo "$_h0|$_h1|$_g0|$_g1|$_k0|$_k1|$_c0|$_c1|$_boot $((_te - _tw)) ${_cs:-?}" \
+		>"$_dir/result"
+	return 0
+}
+
+# died_excerpt SERIAL: the last report and the oops (first 40 lines from
+# the first BUG/Oops/panic line), or the last 8 lines without one
+died_excerpt() {
+	tr -d '\r' <"$1" | grep '^GSTAT' | tail -n 1 | sed 's/^/#   | /'
+	tr -d '\r' <"$1" | grep -v '^GSTAT' | awk '
+	/Kernel panic|BUG:|Oops|general protection fault|double fault|Fatal exception/ { on = 1 }
+	on && n < 40 { print; n++ }
+	{ last[NR % 8] = $0 }
+	END { if (!on) for (i = NR - 7; i <= NR; i++) if (i > 0) print last[i % 8] }' |
+		sed 's/^/#   | /'
+}
+
+RESULTS=$WORK/results
+: >$RESULTS
+KVMCLOCK_BAD=0
+KVMCLOCK_RUNS=0
+
+for v in $variants; do
+	for w in $workloads; do
+		tc=$(now)
+		try=1
+		done_ok=0
+		while [ $try -le "$tries" ]; do
+			dir=$WORK/$v-$w-$try
+			DEAD=
+			if one_try "$w" "$v" "$dir"; then
+				done_ok=1
+				break
+			fi
+			diag "$MODE $v $w: guest DIED (try $try/$tries): $DEAD; its console:"
+			died_excerpt "$dir/serial"
+			try=$((try + 1))
+		done
+		wall=$(($(now) - tc))
+		if [ $done_ok = 0 ]; then
+			not_ok "$MODE $v $w: guest died $tries times, no measurement (${wall}s)"
+			echo "RESULT $MODE busy=$BUSY $v $w host=- guest=- diff=- tries=$tries died=$tries wall=${wall}s" >>$RESULTS
+			continue
+		fi
+		# host0|host1|guest0|guest1|kvm0|kvm1|cpu1_0|cpu1_1|boot win cs
+		n=$(echo $EXIT_STATS | wc -w)
+		r=$(awk -F'|' -v n="$n" '{
+			for (i = 1; i <= NF; i++) p[i] = $i
+			split(p[1], h0, " "); split(p[2], h1, " ")
+			split(p[3], g0, " "); split(p[4], g1, " ")
+			split(p[5], k0, " "); split(p[6], k1, " ")
+			split(p[7], c0, " "); split(p[8], c1, " ")
+			split(p[9], t, " ")
+			du = h1[4] - h0[4]; ds = h1[5] - h0[5]
+			hs = du + ds > 0 ? 100 * du / (du + ds) : -1
+			gu = (g1[1] - g0[1]) + (g1[2] - g0[2])
+			gk = (g1[3] - g0[3]) + (g1[6] - g0[6]) + (g1[7] - g0[7])
+			gi = (g1[4] - g0[4]) + (g1[5] - g0[5]) + (g1[8] - g0[8])
+			gs = gu + gk > 0 ? 100 * gu / (gu + gk) : -1
+			busy = gu + gk + gi > 0 ? 100 * (gu + gk) / (gu + gk + gi) : -1
+			d = hs - gs; if (d < 0) d = -d
+			ex = ""
+			for (i = 1; i <= n; i++)
+				ex = ex " " (k1[i] == "-" ? "-" : k1[i] - k0[i])
+			printf "%.1f %.1f %.1f %d %d %d %d %d %.1f %d %d %d %d %s %s%s\n",
+				hs, gs, d, du, ds, gu, gk, gi, busy,
+				c1[1] - c0[1], c1[2] - c0[2], t[1], t[2], t[3],
+				(h1[3] - h0[3]), ex
+		}' "$dir/result")
+		set -- $r
+		hs=$1 gs=$2 d=$3 du=$4 ds=$5 gu=$6 gk=$7 gi=$8 gbusy=$9
+		shift 9
+		c1u=$1 c1s=$2 bt=$3 wt=$4 cs=$5 dg=$6
+		shift 6
+		exits="$*"
+		died=$((try - 1))
+		if [ "$v" = kvmclock ]; then
+			KVMCLOCK_RUNS=$((KVMCLOCK_RUNS + 1))
+			[ "$cs" = kvm-clock ] || KVMCLOCK_BAD=$((KVMCLOCK_BAD + 1))
+		fi
+		diag "$MODE $v $w: guest clocksource $cs, boot ${bt}s, window ${wt}s wall, try $try, case wall ${wall}s"
+		diag "$MODE $v $w: host vCPU thread: guest_user $du guest_system $ds (guest $dg) ticks -> host share ${hs}%;" \
+			"L1 cpu1 guest_user/system $c1u/$c1s"
+		diag "$MODE $v $w: guest /proc/stat: user+nice $gu system+irq+softirq $gk idle+iowait+steal $gi -> guest share ${gs}% (busy ${gbusy}%)"
+		diag "$MODE $v $w: KVM exits in the window ($EXIT_STATS): $exits"
+		echo "RESULT $MODE busy=$BUSY $v $w host=$hs guest=$gs diff=$d tries=$try died=$died wall=${wall}s boot=${bt}s cs=$cs exits=$(echo "$exits" | cut -d' ' -f1)" >>$RESULTS
+		if [ "$((du + ds))" -le 0 ] || [ "$((gu + gk))" -le 0 ]; then
+			not_ok "$MODE $v $w: no guest time in the window (host $du+$ds, guest $gu+$gk ticks)"
+			continue
+		fi
+		hard=
+		[ "$v" = no-kvmclock ] && hard=" [hard case: exit-heavy timekeeping]"
+		check "le $d $bound" \
+			"$MODE $v $w: host guest_user share ${hs}% within $bound points of the guest's own ${gs}%$hard"
+	done
+done
+
+if [ $KVMCLOCK_RUNS -gt 0 ]; then
+	check "[ $KVMCLOCK_BAD = 0 ]" \
+		"kvmclock guests use the kvm-clock clocksource ($KVMCLOCK_BAD of $KVMCLOCK_RUNS did not: CONFIG_KVM_GUEST missing?)"
+fi
+cleanup
+BUSY_PIDS= QPID=
+diag "summary (mode $MODE, busy $BUSY, total $(($(now) - T0))s):"
+sed 's/^/# /' $RESULTS
+finish
