@@ -8,6 +8,8 @@ pkgs=(
 	libelf-dev libssl-dev cpio xz-utils kmod python3 ccache rsync dwarves
 	# boot tests and demo
 	qemu-system-x86 busybox-static ncurses-term ncurses-base
+	# real-guest boot tests: QEMU's firmware in their initramfs
+	seabios qemu-system-data
 	# existing /proc consumers checked in the booted kernel
 	procps sysstat
 	# gtop
