@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT((unsigned char)ps.comm[i] >= 0x20 &&
 				    ps.comm[i] != 0x7f);
 		FUZZ_ASSERT(ps.pid > 0);
-		FUZZ_ASSERT(!ps.has_split || ps.has_guest);
+		FUZZ_ASSERT(!ps.t.has_split || ps.t.has_guest);
 	}
 	free(buf);
 	return 0;

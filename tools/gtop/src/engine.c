@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-int gt_engine_init(struct gt_engine *e, const struct gt_opts *o)
+int gt_engine_init(struct gt_engine *e, const struct gt_engine_cfg *o)
 {
 	memset(e, 0, sizeof(*e));
 	e->prev = 1;		/* cur 0, prev 1, scratch 2 */

@@ -7,7 +7,6 @@
 #define GTOP_ENGINE_H
 
 #include "model.h"
-#include "opts.h"
 #include "scan.h"
 #include "source.h"
 
@@ -24,7 +23,16 @@ struct gt_engine {
 	double last_scan_ms;	/* CPU cost of the last sample+build */
 };
 
-int gt_engine_init(struct gt_engine *e, const struct gt_opts *o);
+/* What the engine needs from the command line. */
+struct gt_engine_cfg {
+	const char *root;	/* fixture root, NULL: the live host */
+	bool libproc2;		/* enumerate processes with libproc2 */
+	enum gt_field sort_key;
+	int sort_dir;
+	const char *filter;	/* NULL: none */
+};
+
+int gt_engine_init(struct gt_engine *e, const struct gt_engine_cfg *o);
 void gt_engine_fini(struct gt_engine *e);
 /*
  * Take a new sample and rebuild the view.  A sample whose clock did

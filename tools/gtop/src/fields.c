@@ -150,12 +150,76 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 				  "halted_seconds_total", 1),
 			      .prom_scope = GT_S_VCPU,
 			      .help = "time the vCPU was halted (exit_timing)" },
+	[GT_F_WALL_BAR] = { .name = "wall_bar", .title = "WALL TIME",
+			    .width = 18, .priority = 55, .kind = GT_K_BAR,
+			    .scope = VMS, .order = -1, .compare = gt_cmp_num,
+			    .help = "where the wall time went (see the legend)" },
+	[GT_F_W_GUEST] = { PCT("wall_guest_pct", NULL, "W.GST", VMS, 10,
+			       "share of wall time in the guest "
+			       "(exit_timing <guest>, else guest_time)") },
+	[GT_F_W_GUEST_USER] = { PCT("wall_guest_user_pct", NULL, "W.GUSR",
+				    VMS, 10, "share of wall time in guest user "
+				    "mode (guest time split by fields 53/54)") },
+	[GT_F_W_GUEST_SYSTEM] = { PCT("wall_guest_system_pct", NULL, "W.GSYS",
+				      VMS, 10, "share of wall time in the guest "
+				      "kernel (split by fields 53/54)") },
+	[GT_F_W_KERNEL] = { PCT("wall_host_kernel_pct", NULL, "W.KERN", VMS,
+				10, "share of wall time in the host kernel "
+				"for exits (exit_timing less VMM and wait; "
+				"else stime)") },
+	[GT_F_W_VMM] = { PCT("wall_vmm_user_pct", NULL, "W.VMM", VMS, 10,
+			     "share of wall time in the VMM in userspace "
+			     "(utime - guest_time)") },
+	[GT_F_W_HALTED] = { PCT("wall_halted_pct", NULL, "W.HALT", VMS, 10,
+				"share of wall time halted (exit_timing "
+				"<halted>, else KVM's halt_wait_ns+poll)") },
+	[GT_F_W_WAIT] = { PCT("wall_wait_pct", NULL, "W.WAIT", VMS, 10,
+			      "share of wall time waiting for a CPU "
+			      "(schedstat run queue delay)") },
+	[GT_F_W_REST] = { PCT("wall_rest_pct", NULL, "W.REST", VMS, 10,
+			      "share of wall time left: idle or unknown") },
+	[GT_F_SOURCES] = { .name = "sources", .title = "SOURCES", .width = 12,
+			   .priority = 5, .kind = GT_K_STR, .scope = VMS,
+			   .order = +1, .compare = gt_cmp_str,
+			   .help = "where the row's figures come from "
+				   "(part=source ...)" },
+	[GT_F_HALT_EXITS] = { .name = "halt_exits_per_s", .title = "HLT/s",
+			      .width = 7, .priority = 10, .kind = GT_K_RATE,
+			      .decimals = 1, .scope = GT_S_VM, .order = -1,
+			      .compare = gt_cmp_num,
+			      .help = "halt exits per second (KVM's "
+				      "halt_exits, debugfs)" },
+	[GT_F_WAIT_SEC] = { CTR("wait_seconds", "WAIT_S", VMS, 6,
+				"wait_seconds_total", 1),
+			    .help = "time the vCPU threads waited for a CPU "
+				    "(schedstat)" },
+	[GT_F_KVM_EXIT_COUNT] = { .name = "kvm_stat_exits", .title = "KEXITS",
+				  .width = 8, .priority = 10,
+				  .kind = GT_K_COUNT, .scope = GT_S_VM,
+				  .order = -1, .compare = gt_cmp_num,
+				  .prom = "kvm_stat_exits_total",
+				  .prom_type = GT_PROM_COUNTER,
+				  .prom_scale = 1,
+				  .help = "VM exits (KVM's exits, debugfs)" },
+	[GT_F_KVM_HALTED_SEC] = { CTR("kvm_stat_halted_seconds", "KHALT_S",
+				      GT_S_VM, 6,
+				      "kvm_stat_halted_seconds_total", 1),
+				  .help = "time the vCPUs were halted (KVM's "
+					  "halt_wait_ns + halt_poll_*_ns)" },
+	[GT_F_UUID] = { .name = "uuid", .title = "UUID", .width = 36,
+			.priority = 5, .kind = GT_K_STR, .scope = GT_S_VM,
+			.order = +1, .compare = gt_cmp_str,
+			.help = "VM UUID (-uuid, --platform uuid=)" },
+	[GT_F_CGROUP] = { .name = "cgroup", .title = "CGROUP", .width = 24,
+			  .priority = 8, .kind = GT_K_STR, .scope = GT_S_VM,
+			  .order = +1, .compare = gt_cmp_str,
+			  .help = "cgroup v2 path of the VMM" },
 };
 
 const enum gt_field gt_vm_columns[] = {
 	GT_F_PID, GT_F_NAME, GT_F_VCPUS, GT_F_CPU, GT_F_GUEST,
 	GT_F_GUEST_USER, GT_F_GUEST_SYSTEM, GT_F_HOST, GT_F_EXIT_TIME,
-	GT_F_EXITS, GT_F_TOP_EXIT,
+	GT_F_EXITS, GT_F_TOP_EXIT, GT_F_WALL_BAR, GT_F_CGROUP,
 };
 const size_t gt_vm_ncolumns = GT_ARRAY_SIZE(gt_vm_columns);
 
@@ -210,6 +274,9 @@ char *gt_field_text(const struct gt_row *r, enum gt_field f, char *buf,
 	switch (d->kind) {
 	case GT_K_STR:
 		snprintf(buf, n, "%s", v->s);
+		break;
+	case GT_K_BAR:
+		snprintf(buf, n, "-");
 		break;
 	case GT_K_INT:
 		gt_fmt_fixed(buf, n, v->v, 0);

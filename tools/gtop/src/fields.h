@@ -54,6 +54,27 @@ enum gt_field {
 	GT_F_EXIT_COUNT,
 	GT_F_EXIT_SEC,
 	GT_F_HALTED_SEC,
+	/* (new fields go last: CSV columns keep their places) */
+	/* wall time decomposition: % of the wall time of a vCPU, of a VM's
+	 * vCPUs together; the parts and REST add up to 100 */
+	GT_F_WALL_BAR,		/* the stacked bar (screen, text) */
+	GT_F_W_GUEST,
+	GT_F_W_GUEST_USER,
+	GT_F_W_GUEST_SYSTEM,
+	GT_F_W_KERNEL,
+	GT_F_W_VMM,
+	GT_F_W_HALTED,
+	GT_F_W_WAIT,
+	GT_F_W_REST,
+	GT_F_SOURCES,		/* where the row's figures come from */
+	/* stock kernel: KVM's per-VM debugfs statistics, schedstat */
+	GT_F_HALT_EXITS,
+	GT_F_WAIT_SEC,
+	GT_F_KVM_EXIT_COUNT,
+	GT_F_KVM_HALTED_SEC,
+	/* identity */
+	GT_F_UUID,
+	GT_F_CGROUP,
 	GT_NFIELDS
 };
 
@@ -65,6 +86,7 @@ enum gt_kind {
 	GT_K_COUNT,		/* large counter */
 	GT_K_NS,		/* duration in nanoseconds */
 	GT_K_SEC,		/* cumulative seconds (decimals: precision) */
+	GT_K_BAR,		/* drawn from other fields; no value of its own */
 };
 
 /* Prometheus metric type of a field (GT_PROM_NONE: not exported). */

@@ -363,6 +363,55 @@ const struct gt_xt *gt_kvmfs_read_xt(struct gt_kvmfs *k, struct gt_snap *s,
 	return xt;
 }
 
+/* One statistics file of a VM directory; false if unreadable. */
+static bool read_stat(struct gt_kvmfs *k, const struct gt_kvm_dir *d,
+		      const char *name, uint64_t *v)
+{
+	char path[96];
+	ssize_t n;
+	uint64_t x;
+
+	gt_path(path, sizeof(path), "kvm/", d->name, "/", name, NULL);
+	n = k->src->ops->reread(k->src, GT_ROOT_DEBUGFS, path, k->file,
+				sizeof(k->file));
+	if (n < 0 || gt_parse_u64_file(k->file, (size_t)n, &x))
+		return false;
+	*v += x;
+	return true;
+}
+
+const struct gt_kvmstat *gt_kvmfs_read_stats(struct gt_kvmfs *k,
+					     struct gt_snap *s, int pid)
+{
+	size_t n;
+	struct gt_kvm_dir *d = first_of(k, pid, &n);
+	struct gt_kvmstat st = { .has_halt_exits = true, .has_halt_wait = true,
+				 .has_halt_poll = true };
+	struct gt_kvmstat *out;
+
+	if (!n)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ok = 0, fail = 0;
+
+		if (!d[i].name[0] || !read_stat(k, &d[i], "exits", &st.exits))
+			return NULL;
+		st.has_halt_exits &= read_stat(k, &d[i], "halt_exits",
+					       &st.halt_exits);
+		st.has_halt_wait &= read_stat(k, &d[i], "halt_wait_ns",
+					      &st.halt_wait_ns);
+		st.has_halt_poll &= read_stat(k, &d[i], "halt_poll_success_ns",
+					      &ok) &&
+				    read_stat(k, &d[i], "halt_poll_fail_ns",
+					      &fail);
+		st.halt_poll_ns += ok + fail;
+	}
+	out = gt_arena_alloc(&s->arena, sizeof(*out));
+	if (out)
+		*out = st;
+	return out;
+}
+
 enum gt_xt_state gt_kvmfs_state(struct gt_kvmfs *k, enum gt_xt_state st)
 {
 	if (st != GT_XT_NO_VCPUS)

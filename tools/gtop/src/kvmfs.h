@@ -41,6 +41,13 @@ int gt_kvmfs_vcpu(struct gt_kvmfs *k, int pid, int tid,
 /* Read and parse vcpu<index>/exit_timing; NULL if unreadable. */
 const struct gt_xt *gt_kvmfs_read_xt(struct gt_kvmfs *k, struct gt_snap *s,
 				     const struct gt_kvm_dir *dir, int index);
+/*
+ * Read KVM's per-VM statistics files of pid's VM directories (summed
+ * when there are several) into the snapshot's arena; NULL when there is
+ * no directory or its "exits" file is unreadable.
+ */
+const struct gt_kvmstat *gt_kvmfs_read_stats(struct gt_kvmfs *k,
+					     struct gt_snap *s, int pid);
 /* Final state after the reads of a sample. */
 enum gt_xt_state gt_kvmfs_state(struct gt_kvmfs *k, enum gt_xt_state st);
 

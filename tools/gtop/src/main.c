@@ -59,7 +59,10 @@ static int run_batch(const struct gt_opts *o)
 
 	double first_ms = 0;
 
-	if (gt_engine_init(&e, o)) {
+	struct gt_engine_cfg cfg;
+
+	gt_opts_engine(o, &cfg);
+	if (gt_engine_init(&e, &cfg)) {
 		fprintf(stderr, "gtop: cannot initialise: %s\n",
 			strerror(errno ? errno : ENOMEM));
 		return 1;
@@ -81,7 +84,7 @@ static int run_batch(const struct gt_opts *o)
 			goto oom;
 		oo.iteration = (int)i;
 		gt_buf_reset(&b);
-		gt_output(&b, &e.view, gt_engine_prev(&e), &oo);
+		gt_output(&b, &e.view, &oo);
 		if (b.oom)
 			goto oom;
 		if (write_all(b.p, b.len)) {
@@ -129,7 +132,10 @@ static int run_exporter(const struct gt_opts *o)
 		fprintf(stderr, "gtop: %s\n", err);
 		return 1;
 	}
-	if (gt_engine_init(&e, o)) {
+	struct gt_engine_cfg cfg;
+
+	gt_opts_engine(o, &cfg);
+	if (gt_engine_init(&e, &cfg)) {
 		fprintf(stderr, "gtop: cannot initialise: %s\n",
 			strerror(errno ? errno : ENOMEM));
 		gt_exporter_free(x);

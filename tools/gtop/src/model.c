@@ -22,9 +22,14 @@
  * under nohz), and the tick-counted figures of a vCPU thread are scaled
  * by the rate of the CPU it last ran on, a VM's by its vCPUs' mix.  On
  * a host that keeps its ticks the rate is 1 and nothing changes.
+ *
+ * The interval (struct gt_interval) is decided once in gt_view_build:
+ * its length, whether the split and exit timing were collected over
+ * all of it, and for every VM the same process in the previous
+ * snapshot.  wall.c decomposes wall time, exits.c sums exit tables.
  */
 #define _GNU_SOURCE
-#include "model.h"
+#include "model_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,28 +74,6 @@ enum gt_xt_state gt_xt_state(const struct gt_snap *s)
 
 /* ------------------------------------------------------------- times */
 
-struct ctx {
-	double dt;		/* seconds, > 0 when rates are valid */
-	double hz;
-	bool split_ok;		/* guest split valid over the interval */
-	bool xt_ok;		/* exit timing collected over the interval */
-	bool split_now;		/* the split is collected now (counters) */
-	bool xt_now;		/* exit timing is collected now (counters) */
-	const struct gt_snap *cur;
-	const double *rate;	/* tick rate per cur->cpus[i], or NULL */
-	double rate_all;	/* tick rate of all busy CPUs */
-};
-
-struct times {
-	uint64_t utime, stime, guest, gu, gs;
-	bool has_guest, has_split;
-};
-
-static double tick_pct(const struct ctx *c, double ticks)
-{
-	return ticks / c->hz / c->dt * 100.0;
-}
-
 /* Tick rates (0 < rate <= 1) that tick-counted figures are divided by. */
 struct rates {
 	double g, gu, gs;
@@ -108,52 +91,74 @@ static double mix(double ticks, double scaled, double fallback)
 }
 
 /*
- * Time figures of a VM or vCPU row.  Adds the tick deltas of the
- * interval (unscaled and scaled) to *acc, if given.
+ * The tick-counted times of a row over the interval (t, p: at both
+ * ends; p NULL: none), in seconds.  Adds the guest tick deltas
+ * (unscaled and scaled) to *acc, if given.
  */
-static void set_times(struct gt_row *r, const struct ctx *c,
-		      const struct times *t, const struct times *p,
-		      const struct rates *rt, struct gticks *acc)
+static struct gt_tsec tsec(const struct gt_interval *iv,
+			   const struct gt_times *t, const struct gt_times *p,
+			   const struct rates *rt, struct gticks *acc)
 {
-	if (!p || c->dt <= 0)
-		return;
-	uint64_t cpu = gt_delta(t->utime + t->stime, p->utime + p->stime);
-	double cpu_pct = tick_pct(c, (double)cpu);
+	struct gt_tsec s = { 0 };
 
-	gt_set(r, GT_F_CPU, cpu_pct);
+	if (!p || iv->dt <= 0)
+		return s;
+	s.ok = true;
+	s.ut = (double)gt_delta(t->utime, p->utime) / iv->hz;
+	s.st = (double)gt_delta(t->stime, p->stime) / iv->hz;
+	s.cpu = (double)gt_delta(t->utime + t->stime, p->utime + p->stime) /
+		iv->hz;
 	if (!t->has_guest || !p->has_guest)
-		return;
+		return s;
 	/* guest is inside utime; reads are not atomic: clamp */
 	double g = (double)gt_delta(t->guest, p->guest);
-	double g_pct = fmin2(tick_pct(c, g) / rt->g, cpu_pct);
 
-	gt_set(r, GT_F_GUEST, g_pct);
-	gt_set(r, GT_F_HOST, cpu_pct - g_pct);
+	s.guest_ok = true;
+	s.g = fmin2(g / iv->hz / rt->g, s.cpu);
 	if (acc) {
 		acc->g += g;
 		acc->sg += g / rt->g;
 	}
-	if (c->split_ok && t->has_split && p->has_split) {
-		double gu = (double)gt_delta(t->gu, p->gu);
-		double gs = (double)gt_delta(t->gs, p->gs);
-		double gu_pct = tick_pct(c, gu) / rt->gu;
-		double gs_pct = tick_pct(c, gs) / rt->gs;
+	if (!iv->split_ok || !t->has_split || !p->has_split)
+		return s;
+	double gu = (double)gt_delta(t->guest_user, p->guest_user);
+	double gs = (double)gt_delta(t->guest_system, p->guest_system);
 
-		/* they split guest: if they add up to more, shrink both */
-		if (gu_pct + gs_pct > g_pct) {
-			double f = g_pct / (gu_pct + gs_pct);
+	s.split_ok = true;
+	s.gu = gu / iv->hz / rt->gu;
+	s.gs = gs / iv->hz / rt->gs;
+	/* they split guest: if they add up to more, shrink both */
+	if (s.gu + s.gs > s.g) {
+		double f = s.g / (s.gu + s.gs);
 
-			gu_pct *= f;
-			gs_pct *= f;
-		}
-		gt_set(r, GT_F_GUEST_USER, gu_pct);
-		gt_set(r, GT_F_GUEST_SYSTEM, gs_pct);
-		if (acc) {
-			acc->gu += gu;
-			acc->sgu += gu / rt->gu;
-			acc->gs += gs;
-			acc->sgs += gs / rt->gs;
-		}
+		s.gu *= f;
+		s.gs *= f;
+	}
+	if (acc) {
+		acc->gu += gu;
+		acc->sgu += gu / rt->gu;
+		acc->gs += gs;
+		acc->sgs += gs / rt->gs;
+	}
+	return s;
+}
+
+/* The time figures of a VM or vCPU row, % of one CPU. */
+static void set_times(struct gt_row *r, const struct gt_interval *iv,
+		      const struct gt_tsec *s)
+{
+	double k = 100.0 / iv->dt;
+
+	if (!s->ok)
+		return;
+	gt_set(r, GT_F_CPU, s->cpu * k);
+	if (!s->guest_ok)
+		return;
+	gt_set(r, GT_F_GUEST, s->g * k);
+	gt_set(r, GT_F_HOST, (s->cpu - s->g) * k);
+	if (s->split_ok) {
+		gt_set(r, GT_F_GUEST_USER, s->gu * k);
+		gt_set(r, GT_F_GUEST_SYSTEM, s->gs * k);
 	}
 }
 
@@ -161,27 +166,28 @@ static void set_times(struct gt_row *r, const struct ctx *c,
  * Counters of a VM or vCPU row: cur's raw figures in seconds.  Those a
  * switched-off sysctl froze are unknown, not a counter that stopped.
  */
-static void set_counters(struct gt_row *r, const struct ctx *c,
-			 const struct times *t)
+static void set_counters(struct gt_row *r, const struct gt_interval *iv,
+			 const struct gt_times *t)
 {
-	gt_set(r, GT_F_CPU_SEC, (double)(t->utime + t->stime) / c->hz);
+	gt_set(r, GT_F_CPU_SEC, (double)(t->utime + t->stime) / iv->hz);
 	if (!t->has_guest)
 		return;
-	gt_set(r, GT_F_GUEST_SEC, (double)t->guest / c->hz);
-	if (c->split_now && t->has_split) {
-		gt_set(r, GT_F_GUEST_USER_SEC, (double)t->gu / c->hz);
-		gt_set(r, GT_F_GUEST_SYSTEM_SEC, (double)t->gs / c->hz);
+	gt_set(r, GT_F_GUEST_SEC, (double)t->guest / iv->hz);
+	if (iv->split_now && t->has_split) {
+		gt_set(r, GT_F_GUEST_USER_SEC, (double)t->guest_user / iv->hz);
+		gt_set(r, GT_F_GUEST_SYSTEM_SEC,
+		       (double)t->guest_system / iv->hz);
 	}
 }
 
-/* Exit counters of one vCPU; adds them to the VM's sums in sum[3]. */
-static bool set_xt_counters(struct gt_row *r, const struct ctx *c,
+/* Exit counters of one vCPU, added to the VM's sums in sum[3]. */
+static bool set_xt_counters(struct gt_row *r, const struct gt_interval *iv,
 			    const struct gt_xt *x, double sum[3],
 			    bool *halted)
 {
 	double n = 0, ns = 0;
 
-	if (!x || !c->xt_now)
+	if (!x || !iv->xt_now)
 		return false;
 	for (int i = 0; i < x->n; i++) {
 		n += (double)x->rows[i].count;
@@ -200,16 +206,29 @@ static bool set_xt_counters(struct gt_row *r, const struct ctx *c,
 	return true;
 }
 
-static struct times vm_times(const struct gt_vm_raw *v)
+/* KVM's per-VM statistics: counters, and rates over the interval. */
+static void set_kvm_stats(struct gt_row *r, const struct gt_interval *iv,
+			  const struct gt_vm_view *vm, unsigned char *exits_src)
 {
-	return (struct times){ v->utime, v->stime, v->guest, v->guest_user,
-			       v->guest_system, v->has_guest, v->has_split };
-}
+	const struct gt_kvmstat *c = vm->raw->ks;
+	const struct gt_kvmstat *p = vm->prev ? vm->prev->ks : NULL;
 
-static struct times vcpu_times(const struct gt_vcpu_raw *v)
-{
-	return (struct times){ v->utime, v->stime, v->guest, v->guest_user,
-			       v->guest_system, v->has_guest, v->has_split };
+	if (!c)
+		return;
+	gt_set(r, GT_F_KVM_EXIT_COUNT, (double)c->exits);
+	if (c->has_halt_wait && c->has_halt_poll)
+		gt_set(r, GT_F_KVM_HALTED_SEC,
+		       (double)(c->halt_wait_ns + c->halt_poll_ns) / 1e9);
+	if (!p || iv->dt <= 0)
+		return;
+	if (!r->val[GT_F_EXITS].ok) {	/* exit timing did not give it */
+		gt_set(r, GT_F_EXITS, (double)gt_delta(c->exits, p->exits) /
+		       iv->dt);
+		*exits_src = GT_SRC_KVM;
+	}
+	if (c->has_halt_exits && p->has_halt_exits)
+		gt_set(r, GT_F_HALT_EXITS, (double)gt_delta(c->halt_exits,
+		       p->halt_exits) / iv->dt);
 }
 
 /* -------------------------------------------------------------- cpus */
@@ -256,17 +275,17 @@ static void cpu_row(struct gt_row *r, const struct gt_cpu_raw *c,
 
 /* Guest counters of a CPU row (USER_HZ ticks of /proc/stat). */
 static void cpu_counters(struct gt_row *r, const struct gt_cpu_raw *c,
-			 const struct ctx *x)
+			 const struct gt_interval *iv)
 {
 	if (c->ncols > GT_CPU_GUEST)
 		gt_set(r, GT_F_GUEST_SEC, (double)(c->v[GT_CPU_GUEST] +
 			(c->ncols > GT_CPU_GUEST_NICE ?
-			 c->v[GT_CPU_GUEST_NICE] : 0)) / x->hz);
-	if (x->split_now && gt_cpu_has_split(c)) {
+			 c->v[GT_CPU_GUEST_NICE] : 0)) / iv->hz);
+	if (iv->split_now && gt_cpu_has_split(c)) {
 		gt_set(r, GT_F_GUEST_USER_SEC,
-		       (double)c->v[GT_CPU_GUEST_USER] / x->hz);
+		       (double)c->v[GT_CPU_GUEST_USER] / iv->hz);
 		gt_set(r, GT_F_GUEST_SYSTEM_SEC,
-		       (double)c->v[GT_CPU_GUEST_SYSTEM] / x->hz);
+		       (double)c->v[GT_CPU_GUEST_SYSTEM] / iv->hz);
 	}
 }
 
@@ -306,20 +325,21 @@ static const struct gt_cpu_raw *find_cpu(const struct gt_snap *s, int i,
  * busy.  1 when the CPU was mostly idle (too little to measure) or
  * counted more (rounding).  *busy and *wall add this CPU's figures.
  */
-static double cpu_rate(const struct ctx *c, const struct gt_cpu_raw *cur,
+static double cpu_rate(const struct gt_interval *iv,
+		       const struct gt_cpu_raw *cur,
 		       const struct gt_cpu_raw *prev, double *busy,
 		       double *wall)
 {
 	uint64_t total = 0, idle;
 	double expect, b, w;
 
-	if (!prev || c->dt <= 0)
+	if (!prev || iv->dt <= 0)
 		return 1;
 	for (int k = GT_CPU_USER; k <= GT_CPU_STEAL; k++)
 		total += gt_delta(cur->v[k], prev->v[k]);
 	idle = gt_delta(cur->v[GT_CPU_IDLE], prev->v[GT_CPU_IDLE]) +
 	       gt_delta(cur->v[GT_CPU_IOWAIT], prev->v[GT_CPU_IOWAIT]);
-	expect = c->hz * c->dt;
+	expect = iv->hz * iv->dt;
 	b = (double)(total - min64(idle, total));
 	w = expect - (double)idle;
 	if (w < 0.1 * expect)
@@ -330,151 +350,85 @@ static double cpu_rate(const struct ctx *c, const struct gt_cpu_raw *cur,
 }
 
 /* The tick rate of the CPU with this id; all CPUs' when unknown. */
-static double rate_of(const struct ctx *c, int cpu_id)
+static double rate_of(const struct gt_interval *iv, int cpu_id)
 {
-	const struct gt_snap *s = c->cur;
+	const struct gt_snap *s = iv->cur;
 
-	if (!c->rate || cpu_id < 0)
-		return c->rate_all;
+	if (!iv->rate || cpu_id < 0)
+		return iv->rate_all;
 	if (cpu_id < s->ncpus && s->cpus[cpu_id].id == cpu_id)
-		return c->rate[cpu_id];
+		return iv->rate[cpu_id];
 	for (int i = 0; i < s->ncpus; i++)
 		if (s->cpus[i].id == cpu_id)
-			return c->rate[i];
-	return c->rate_all;
-}
-
-/* ------------------------------------------------------------- exits */
-
-/* Per-reason deltas accumulated over the vCPUs of one VM. */
-struct racc {
-	uint16_t reason;
-	uint64_t count, ns;
-};
-
-struct acc {
-	struct racc *r;
-	size_t n, cap;
-};
-
-static void acc_add(struct acc *a, uint16_t reason, uint64_t count,
-		    uint64_t ns)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (a->r[i].reason == reason) {
-			a->r[i].count += count;
-			a->r[i].ns += ns;
-			return;
-		}
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 32;
-		struct racc *nr = realloc(a->r, cap * sizeof(*nr));
-
-		if (!nr)
-			return;
-		a->r = nr;
-		a->cap = cap;
-	}
-	a->r[a->n++] = (struct racc){ reason, count, ns };
-}
-
-static uint16_t acc_top(const struct acc *a)
-{
-	const struct racc *best = NULL;
-
-	for (size_t i = 0; i < a->n; i++) {
-		const struct racc *r = &a->r[i];
-
-		if (!r->count)
-			continue;
-		if (!best || r->count > best->count ||
-		    (r->count == best->count && r->ns > best->ns))
-			best = r;
-	}
-	return best ? best->reason : 0;
-}
-
-/* Exit figures of one vCPU; adds its per-reason deltas to *vm. */
-static bool set_exits(struct gt_row *r, const struct ctx *c,
-		      const struct gt_xt *x, const struct gt_xt *p,
-		      struct acc *vm, struct acc *one, double *exits,
-		      double *ns)
-{
-	uint64_t count = 0, time = 0;
-	int j = 0;
-
-	if (!x || !p || c->dt <= 0 || !c->xt_ok)
-		return false;
-	one->n = 0;
-	for (int i = 0; i < x->n; i++) {
-		const struct gt_xstat *a = &x->rows[i];
-		uint64_t pc = 0, pn = 0;
-
-		while (j < p->n && p->rows[j].reason < a->reason)
-			j++;
-		if (j < p->n && p->rows[j].reason == a->reason) {
-			pc = p->rows[j].count;
-			pn = p->rows[j].total_ns;
-		}
-		uint64_t dc = gt_delta(a->count, pc), dn = gt_delta(a->total_ns, pn);
-
-		count += dc;
-		time += dn;
-		acc_add(vm, a->reason, dc, dn);
-		acc_add(one, a->reason, dc, dn);
-	}
-	*exits = (double)count / c->dt;
-	*ns = (double)time / c->dt;	/* ns of exit handling per second */
-	gt_set(r, GT_F_EXITS, *exits);
-	gt_set(r, GT_F_EXIT_TIME, *ns / 1e9 * 100.0);
-	gt_set_str(r, GT_F_TOP_EXIT, acc_top(one) ?
-		   gt_reason_name(acc_top(one)) : NULL);
-	return true;
+			return iv->rate[i];
+	return iv->rate_all;
 }
 
 /* --------------------------------------------------------------- view */
 
-static const struct gt_vcpu_raw *find_vcpu(const struct gt_vm_raw *vm,
-					   int tid)
+const struct gt_vcpu_raw *gt_vm_prev_vcpu(const struct gt_vm_view *vm, int i)
 {
-	for (int i = 0; vm && i < vm->nvcpus; i++)
-		if (vm->vcpus[i].tid == tid)
-			return &vm->vcpus[i];
+	const struct gt_vm_raw *p = vm->prev;
+	int tid = vm->raw->vcpus[i].tid;
+
+	if (!p)
+		return NULL;
+	/* vCPUs keep their order: try the same place first */
+	if (i < p->nvcpus && p->vcpus[i].tid == tid)
+		return &p->vcpus[i];
+	for (int k = 0; k < p->nvcpus; k++)
+		if (p->vcpus[k].tid == tid)
+			return &p->vcpus[k];
 	return NULL;
 }
 
-static int build_vm(struct gt_view *v, struct gt_vm_view *out,
-		    const struct gt_vm_raw *vm, const struct gt_vm_raw *pvm,
-		    const struct ctx *c, struct acc *acc, struct acc *one)
+static void set_exit_figures(struct gt_row *r, const struct gt_interval *iv,
+			     double count, double ns, uint16_t top)
 {
+	gt_set(r, GT_F_EXITS, count / iv->dt);
+	gt_set(r, GT_F_EXIT_TIME, ns / iv->dt * 100.0);
+	gt_set_str(r, GT_F_TOP_EXIT, top ? gt_reason_name(top) : NULL);
+}
+
+static int build_vm(struct gt_view *v, struct gt_vm_view *out,
+		    struct gt_xacc *acc)
+{
+	const struct gt_interval *iv = &v->iv;
+	const struct gt_vm_raw *vm = out->raw;
 	struct gt_row *r = &out->row;
-	struct times t = vm_times(vm), pt;
 	bool xt_all = vm->nvcpus > 0, xtc_all = vm->nvcpus > 0;
 	bool halted_all = true;
-	double exits = 0, ns = 0, xsum[3] = { 0, 0, 0 };
+	double exits = 0, xs = 0, xsum[3] = { 0, 0, 0 };
 	struct gticks gt = { 0 };
+	struct gt_wall wall = { 0 };
 
-	if (pvm)
-		pt = vm_times(pvm);
-	out->raw = vm;
 	r->kind = GT_ROW_VM;
 	gt_set(r, GT_F_PID, vm->pid);
 	gt_set_str(r, GT_F_NAME, vm->name);
+	gt_set_str(r, GT_F_UUID, vm->uuid);
+	gt_set_str(r, GT_F_CGROUP, vm->cgroup);
 	gt_set(r, GT_F_VCPUS, vm->nvcpus);
-	set_counters(r, c, &t);
+	set_counters(r, iv, &vm->t);
 
 	out->nvcpus = vm->nvcpus;
 	out->vcpus = gt_arena_alloc(&v->arena, (size_t)(vm->nvcpus ? vm->nvcpus
 							: 1) * sizeof(*r));
 	if (!out->vcpus)
 		return -1;
-	acc->n = 0;
+	gt_xacc_reset(acc);
+	bool wait_all = vm->nvcpus > 0;
+	double wait_sum = 0;
+
 	for (int i = 0; i < vm->nvcpus; i++) {
 		const struct gt_vcpu_raw *cv = &vm->vcpus[i];
-		const struct gt_vcpu_raw *pv = find_vcpu(pvm, cv->tid);
+		const struct gt_vcpu_raw *pv = gt_vm_prev_vcpu(out, i);
 		struct gt_row *vr = &out->vcpus[i];
-		struct times vt = vcpu_times(cv), pvt;
-		double e, n;
+		double rate = rate_of(iv, cv->processor);
+		struct rates vrt = { rate, rate, rate };
+		struct gt_tsec ts = tsec(iv, &cv->t, pv ? &pv->t : NULL, &vrt,
+					 &gt);
+		struct gt_xdelta xd;
+		struct gt_wall w;
 
 		vr->kind = GT_ROW_VCPU;
 		gt_set(vr, GT_F_PID, vm->pid);
@@ -484,42 +438,109 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 			gt_set(vr, GT_F_INDEX, cv->index);
 		if (cv->processor >= 0)
 			gt_set(vr, GT_F_LAST_CPU, cv->processor);
-		if (pv)
-			pvt = vcpu_times(pv);
-		double rate = rate_of(c, cv->processor);
-		struct rates vrt = { rate, rate, rate };
-
-		set_times(vr, c, &vt, pv ? &pvt : NULL, &vrt, &gt);
-		set_counters(vr, c, &vt);
-		if (!set_xt_counters(vr, c, cv->xt, xsum, &halted_all))
+		set_times(vr, iv, &ts);
+		set_counters(vr, iv, &cv->t);
+		if (cv->has_sched) {
+			gt_set(vr, GT_F_WAIT_SEC, (double)cv->wait_ns / 1e9);
+			wait_sum += (double)cv->wait_ns / 1e9;
+		} else {
+			wait_all = false;
+		}
+		if (!set_xt_counters(vr, iv, cv->xt, xsum, &halted_all))
 			xtc_all = false;
-		if (set_exits(vr, c, cv->xt, pv ? pv->xt : NULL, acc, one, &e,
-			      &n)) {
-			exits += e;
-			ns += n;
+		gt_exits_vcpu(acc, iv, cv->xt, pv ? pv->xt : NULL, &xd);
+		if (xd.ok) {
+			set_exit_figures(vr, iv, xd.count, xd.exit_s, xd.top);
+			exits += xd.count;
+			xs += xd.exit_s;
 		} else {
 			xt_all = false;
 		}
+		gt_wall_vcpu(&w, iv, cv, pv, &ts, &xd);
+		gt_wall_set(vr, &w);
+		gt_wall_add(&wall, &w);
 	}
 	/* the VM's tick rate: its vCPUs' rates, weighted by guest ticks */
-	struct rates rt = { mix(gt.g, gt.sg, c->rate_all),
-			    mix(gt.gu, gt.sgu, c->rate_all),
-			    mix(gt.gs, gt.sgs, c->rate_all) };
+	struct rates rt = { mix(gt.g, gt.sg, iv->rate_all),
+			    mix(gt.gu, gt.sgu, iv->rate_all),
+			    mix(gt.gs, gt.sgs, iv->rate_all) };
+	struct gt_tsec ts = tsec(iv, &vm->t, out->prev ? &out->prev->t : NULL,
+				 &rt, NULL);
 
-	set_times(r, c, &t, pvm ? &pt : NULL, &rt, NULL);
-	if (xt_all) {
-		uint16_t top = acc_top(acc);
-
-		gt_set(r, GT_F_EXITS, exits);
-		gt_set(r, GT_F_EXIT_TIME, ns / 1e9 * 100.0);
-		gt_set_str(r, GT_F_TOP_EXIT, top ? gt_reason_name(top) : NULL);
-	}
+	set_times(r, iv, &ts);
+	if (xt_all)
+		set_exit_figures(r, iv, exits, xs, gt_xacc_top(acc));
 	if (xtc_all) {		/* counters of the whole VM: all vCPUs */
 		gt_set(r, GT_F_EXIT_COUNT, xsum[0]);
 		gt_set(r, GT_F_EXIT_SEC, xsum[1] / 1e9);
 		if (halted_all)
 			gt_set(r, GT_F_HALTED_SEC, xsum[2] / 1e9);
 	}
+	if (wait_all)
+		gt_set(r, GT_F_WAIT_SEC, wait_sum);
+	set_kvm_stats(r, iv, out, &wall.src[GT_WP_EXITS]);
+	if (out->prev && iv->dt > 0)
+		gt_wall_vm_stats(&wall, vm->ks, out->prev->ks);
+	gt_wall_set(r, &wall);
+	return acc->oom ? -1 : 0;
+}
+
+/* Decide the interval: its length and what was collected over it. */
+static void interval(struct gt_view *v, const struct gt_snap *prev,
+		     const struct gt_snap *cur)
+{
+	struct gt_interval *iv = &v->iv;
+
+	iv->cur = cur;
+	iv->hz = cur->hz > 0 ? (double)cur->hz : 100.0;
+	iv->rate_all = 1;
+	if (prev && cur->mono_ns > prev->mono_ns) {
+		iv->prev = prev;
+		iv->dt = (double)(cur->mono_ns - prev->mono_ns) / 1e9;
+	}
+	v->dt = iv->dt;
+	iv->split_ok = iv->prev && v->split == GT_SPLIT_ON &&
+		       gt_split_state(prev) == GT_SPLIT_ON;
+	/* collected over the whole interval: on at both ends */
+	iv->xt_ok = iv->prev && v->xt != GT_XT_OFF &&
+		    gt_xt_state(prev) != GT_XT_OFF;
+	iv->split_now = v->split == GT_SPLIT_ON;
+	iv->xt_now = v->xt != GT_XT_OFF;
+}
+
+/* CPU rows and the tick rates of the interval. */
+static int cpus(struct gt_view *v)
+{
+	struct gt_interval *iv = &v->iv;
+	const struct gt_snap *cur = iv->cur, *prev = iv->prev;
+	double busy = 0, wall = 0;
+	double *rate;
+
+	cpu_row(&v->cpu_total, &cur->total,
+		prev && prev->stat_ok && cur->stat_ok ? &prev->total : NULL,
+		iv->split_ok);
+	if (!cur->stat_ok)
+		v->cpu_total.kind = GT_ROW_CPU;
+	else
+		cpu_counters(&v->cpu_total, &cur->total, iv);
+	v->ncpus = cur->ncpus;
+	v->cpus = gt_arena_alloc(&v->arena, (size_t)(cur->ncpus ? cur->ncpus
+						     : 1) * sizeof(*v->cpus));
+	rate = gt_arena_alloc(&v->arena, (size_t)(cur->ncpus ? cur->ncpus : 1) *
+			      sizeof(*rate));
+	if (!v->cpus || !rate)
+		return -1;
+	for (int i = 0; i < cur->ncpus; i++) {
+		const struct gt_cpu_raw *pc = prev && prev->stat_ok ?
+			find_cpu(prev, i, cur->cpus[i].id) : NULL;
+
+		cpu_row(&v->cpus[i], &cur->cpus[i], pc, iv->split_ok);
+		cpu_counters(&v->cpus[i], &cur->cpus[i], iv);
+		rate[i] = cpu_rate(iv, &cur->cpus[i], pc, &busy, &wall);
+	}
+	iv->rate = rate;
+	iv->rate_all = wall > 0 && busy < wall ?
+		(busy / wall < RATE_MIN ? RATE_MIN : busy / wall) : 1;
 	return 0;
 }
 
@@ -527,9 +548,7 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 		  const struct gt_snap *cur)
 {
 	struct gt_arena a = v->arena;
-	struct acc acc = { 0 }, one = { 0 };
-	struct ctx c = { .hz = cur->hz > 0 ? (double)cur->hz : 100.0,
-			 .rate_all = 1 };
+	struct gt_xacc acc = { 0 };
 	int ret = 0;
 
 	gt_arena_reset(&a);
@@ -538,70 +557,29 @@ int gt_view_build(struct gt_view *v, const struct gt_snap *prev,
 	v->cur = cur;
 	v->split = gt_split_state(cur);
 	v->xt = gt_xt_state(cur);
-	if (prev && cur->mono_ns > prev->mono_ns)
-		c.dt = (double)(cur->mono_ns - prev->mono_ns) / 1e9;
-	else
-		prev = NULL;
-	v->dt = c.dt;
-	c.split_ok = prev && v->split == GT_SPLIT_ON &&
-		     gt_split_state(prev) == GT_SPLIT_ON;
-	/* collected over the whole interval: on at both ends */
-	c.xt_ok = prev && v->xt != GT_XT_OFF &&
-		  gt_xt_state(prev) != GT_XT_OFF;
-	c.split_now = v->split == GT_SPLIT_ON;
-	c.xt_now = v->xt != GT_XT_OFF;
-
-	cpu_row(&v->cpu_total, &cur->total,
-		prev && prev->stat_ok && cur->stat_ok ? &prev->total : NULL,
-		c.split_ok);
-	if (!cur->stat_ok)
-		v->cpu_total.kind = GT_ROW_CPU;
-	else
-		cpu_counters(&v->cpu_total, &cur->total, &c);
-	v->ncpus = cur->ncpus;
-	v->cpus = gt_arena_alloc(&v->arena, (size_t)(cur->ncpus ? cur->ncpus
-						     : 1) * sizeof(*v->cpus));
+	interval(v, prev, cur);
+	prev = v->iv.prev;
 	v->vms = gt_arena_alloc(&v->arena, (size_t)(cur->nvms ? cur->nvms : 1) *
 				sizeof(*v->vms));
 	v->order = gt_arena_alloc(&v->arena, (size_t)(cur->nvms ? cur->nvms
 						      : 1) * sizeof(int));
-	if (!v->cpus || !v->vms || !v->order)
+	if (!v->vms || !v->order || cpus(v))
 		return -1;
-	double *rate = gt_arena_alloc(&v->arena, (size_t)(cur->ncpus ?
-					cur->ncpus : 1) * sizeof(*rate));
-	double busy = 0, wall = 0;
-
-	if (!rate)
-		return -1;
-	for (int i = 0; i < cur->ncpus; i++) {
-		const struct gt_cpu_raw *pc = prev && prev->stat_ok ?
-			find_cpu(prev, i, cur->cpus[i].id) : NULL;
-
-		cpu_row(&v->cpus[i], &cur->cpus[i], pc, c.split_ok);
-		cpu_counters(&v->cpus[i], &cur->cpus[i], &c);
-		rate[i] = cpu_rate(&c, &cur->cpus[i], pc, &busy, &wall);
-	}
-	c.cur = cur;
-	c.rate = rate;
-	c.rate_all = wall > 0 && busy < wall ?
-		(busy / wall < RATE_MIN ? RATE_MIN : busy / wall) : 1;
-
 	for (int i = 0; i < cur->nvms; i++) {
-		const struct gt_vm_raw *vm = &cur->vms[i];
-		const struct gt_vm_raw *pvm = prev ? gt_snap_find_vm(prev, vm->pid)
-						   : NULL;
+		struct gt_vm_view *vm = &v->vms[i];
 
-		if (pvm && pvm->starttime != vm->starttime)
-			pvm = NULL;	/* pid reused */
-		if (build_vm(v, &v->vms[i], vm, pvm, &c, &acc, &one)) {
+		vm->raw = &cur->vms[i];
+		vm->prev = prev ? gt_snap_find_vm(prev, vm->raw->pid) : NULL;
+		if (vm->prev && vm->prev->starttime != vm->raw->starttime)
+			vm->prev = NULL;	/* pid reused */
+		if (build_vm(v, vm, &acc)) {
 			ret = -1;
 			break;
 		}
 		v->nvms++;
-		v->nvcpus += vm->nvcpus;
+		v->nvcpus += vm->raw->nvcpus;
 	}
-	free(acc.r);
-	free(one.r);
+	gt_xacc_free(&acc);
 	gt_view_rank(v, GT_F_CPU, -1, NULL);
 	return ret;
 }
@@ -610,6 +588,23 @@ void gt_view_free(struct gt_view *v)
 {
 	gt_arena_free(&v->arena);
 	memset(v, 0, sizeof(*v));
+}
+
+const struct gt_vm_view *gt_view_find(const struct gt_view *v, int pid)
+{
+	int lo = 0, hi = v->nvms - 1;
+
+	while (lo <= hi) {	/* vms are in pid order */
+		int mid = lo + (hi - lo) / 2;
+
+		if (v->vms[mid].raw->pid == pid)
+			return &v->vms[mid];
+		if (v->vms[mid].raw->pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
 }
 
 struct rank {
@@ -628,12 +623,15 @@ static int rank_cmp(const void *a, const void *b, void *arg)
 
 static bool match(const struct gt_row *r, const char *filter)
 {
+	static const enum gt_field text[] = { GT_F_NAME, GT_F_UUID,
+					      GT_F_CGROUP };
 	char pid[16];
 
 	if (!filter || !*filter)
 		return true;
-	if (r->val[GT_F_NAME].ok && strcasestr(r->val[GT_F_NAME].s, filter))
-		return true;
+	for (size_t i = 0; i < GT_ARRAY_SIZE(text); i++)
+		if (r->val[text[i]].ok && strcasestr(r->val[text[i]].s, filter))
+			return true;
 	snprintf(pid, sizeof(pid), "%.0f", r->val[GT_F_PID].v);
 	return strstr(pid, filter) != NULL;
 }

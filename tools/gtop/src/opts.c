@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine.h"
 #include "http.h"
 #include "util.h"
 
@@ -26,7 +27,7 @@ static const char usage[] =
 "  -R, --reverse          reverse the sort order\n"
 "  -H, --vcpus            show vCPU rows (text, csv; expanded on screen)\n"
 "  -x, --exit-reasons     add per-VM exit reason tables (text, json)\n"
-"  -f, --filter=TEXT      only VMs whose name or pid contains TEXT\n"
+"  -f, --filter=TEXT      only VMs whose name, pid, UUID or cgroup contains TEXT\n"
 "  -C, --no-color         monochrome screen\n"
 "      --no-libproc2      list /proc with gtop's own lister instead of\n"
 "                         libproc2 (reads only VMs at each refresh)\n"
@@ -43,6 +44,15 @@ static const char usage[] =
 "\n"
 "Figures that cannot be known are shown as '-' (null in JSON).\n"
 "Exit status: 0 ok, 1 runtime error, 2 bad usage.\n";
+
+void gt_opts_engine(const struct gt_opts *o, struct gt_engine_cfg *cfg)
+{
+	cfg->root = o->root;
+	cfg->libproc2 = o->libproc2;
+	cfg->sort_key = o->sort_key;
+	cfg->sort_dir = o->sort_dir;
+	cfg->filter = o->filter;
+}
 
 const char *gt_usage(void)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "fields.h"
-#include "output.h"
+#include "format.h"
 
 #define GT_EXIT_USAGE 2
 
@@ -37,6 +37,10 @@ struct gt_opts {
  */
 int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 		  size_t errlen);
+
+/* The engine's part of the options. */
+struct gt_engine_cfg;
+void gt_opts_engine(const struct gt_opts *o, struct gt_engine_cfg *cfg);
 
 /* The --help text. */
 const char *gt_usage(void);

@@ -1,226 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* output.c - rendering and batch formats, driven by the field table. */
+/*
+ * output.c - the batch formats: text (like top -b), JSON Lines, CSV;
+ * Prometheus in prom.c.  Driven by the field table.
+ */
 #define _GNU_SOURCE
 #include "output.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-/* ------------------------------------------------------------- status */
-
-const char *gt_split_name(enum gt_split_state s)
-{
-	switch (s) {
-	case GT_SPLIT_ON: return "on";
-	case GT_SPLIT_OFF: return "off";
-	case GT_SPLIT_UNSUPPORTED: return "unsupported";
-	default: return "unknown";
-	}
-}
-
-const char *gt_xt_name(enum gt_xt_state s)
-{
-	switch (s) {
-	case GT_XT_OK: return "ok";
-	case GT_XT_NO_VCPUS: return "no_vcpus";
-	case GT_XT_NOT_MOUNTED: return "not_mounted";
-	case GT_XT_DENIED: return "denied";
-	case GT_XT_LOCKDOWN: return "lockdown";
-	case GT_XT_NO_KVM: return "no_kvm";
-	case GT_XT_UNSUPPORTED: return "unsupported";
-	case GT_XT_OFF: return "off";
-	default: return "malformed";
-	}
-}
-
-const char *gt_status_split(const struct gt_view *v, char *buf, size_t n)
-{
-	const struct gt_snap *s = v->cur;
-
-	switch (v->split) {
-	case GT_SPLIT_ON:
-		snprintf(buf, n, "Guest split: on "
-			 "(kernel.collect_guest_utilization=%ld)", s->sysctl);
-		break;
-	case GT_SPLIT_OFF:
-		snprintf(buf, n, "Guest split: off, sysctl "
-			 "kernel.collect_guest_utilization=0 (set it to 1)");
-		break;
-	case GT_SPLIT_UNSUPPORTED:
-		snprintf(buf, n, "Guest split: n/a, kernel lacks "
-			 "guest_user/guest_system; total guest shown");
-		break;
-	default:
-		if (!s->stat_ok)
-			snprintf(buf, n, "Guest split: unknown, /proc/stat "
-				 "unreadable");
-		else
-			snprintf(buf, n, "Guest split: unknown, cannot read "
-				 "kernel.collect_guest_utilization: %s",
-				 strerror(s->sysctl_err));
-		break;
-	}
-	return buf;
-}
-
-const char *gt_status_xt(const struct gt_view *v, char *buf, size_t n)
-{
-	static const char *const why[] = {
-		[GT_XT_OK] = "Exit timing: readable (debugfs)",
-		[GT_XT_NO_VCPUS] = "Exit timing: no vCPUs in debugfs yet",
-		[GT_XT_NOT_MOUNTED] = "Exit timing: n/a, debugfs not mounted "
-				      "(mount -t debugfs none /sys/kernel/debug)",
-		[GT_XT_DENIED] = "Exit timing: n/a, debugfs not readable "
-				 "(needs root)",
-		[GT_XT_LOCKDOWN] = "Exit timing: n/a, debugfs blocked by "
-				   "kernel lockdown",
-		[GT_XT_NO_KVM] = "Exit timing: n/a, no kvm directory in "
-				 "debugfs (kvm not loaded?)",
-		[GT_XT_UNSUPPORTED] = "Exit timing: n/a, kernel lacks "
-				      "vcpuN/exit_timing in debugfs",
-		[GT_XT_BAD] = "Exit timing: n/a, exit_timing files malformed",
-		[GT_XT_OFF] = "Exit timing: off, sysctl "
-			      "kernel.collect_guest_utilization=0 (set it to 1)",
-	};
-
-	if (v->xt == GT_XT_OFF && v->cur && v->cur->has_sysctl &&
-	    v->cur->sysctl)
-		snprintf(buf, n, "Exit timing: off, sysctl "
-			 "kernel.collect_guest_exit_timing=0 (set it to 1)");
-	else
-		snprintf(buf, n, "%s", v->xt <= GT_XT_OFF ? why[v->xt] : "?");
-	return buf;
-}
-
-/* ------------------------------------------------------------- render */
-
-void gt_render_title(struct gt_buf *b, const struct gt_view *v)
-{
-	const struct gt_snap *s = v->cur;
-	time_t t = (time_t)s->realtime;
-	struct tm tm;
-	char up[48];
-
-	localtime_r(&t, &tm);
-	gt_buf_printf(b, "gtop - %02d:%02d:%02d", tm.tm_hour, tm.tm_min,
-		      tm.tm_sec);
-	if (s->has_uptime)
-		gt_buf_printf(b, " up %s,", gt_fmt_uptime(up, sizeof(up),
-							   s->uptime));
-	if (s->has_load)
-		gt_buf_printf(b, " load: %.2f %.2f %.2f,", s->load[0],
-			      s->load[1], s->load[2]);
-	gt_buf_printf(b, " VMs: %d, vCPUs: %d", v->nvms, v->nvcpus);
-}
-
-static void pct(struct gt_buf *b, const struct gt_row *r, enum gt_field f,
-		const char *label)
-{
-	if (r->val[f].ok)
-		gt_buf_printf(b, "%5.1f %s", r->val[f].v, label);
-	else
-		gt_buf_printf(b, "    - %s", label);
-}
-
-void gt_render_cpu_totals(struct gt_buf *b, const struct gt_row *c)
-{
-	gt_buf_puts(b, "%Cpu(s):");
-	pct(b, c, GT_F_HOST_USER, "hu,");
-	pct(b, c, GT_F_HOST_SYSTEM, "hs,");
-	pct(b, c, GT_F_GUEST, "guest (");
-	pct(b, c, GT_F_GUEST_USER, "gu,");
-	pct(b, c, GT_F_GUEST_SYSTEM, "gs),");
-	pct(b, c, GT_F_STEAL, "st,");
-	pct(b, c, GT_F_IDLE, "id");
-}
-
-static void cell(struct gt_buf *b, const char *text, int w, bool right,
-		 bool first)
-{
-	char tmp[256];
-
-	if (!first)
-		gt_buf_putc(b, ' ');
-	if (w > (int)sizeof(tmp) / 4)
-		w = (int)sizeof(tmp) / 4;
-	gt_fit(tmp, sizeof(tmp), text, w, right);
-	gt_buf_puts(b, tmp);
-}
-
-static bool right_aligned(enum gt_field f)
-{
-	enum gt_kind k = gt_fields[f].kind;
-
-	return k != GT_K_STR;
-}
-
-static void rtrim(struct gt_buf *b, size_t from)
-{
-	while (b->len > from && b->p[b->len - 1] == ' ')
-		b->p[--b->len] = '\0';
-}
-
-void gt_render_header(struct gt_buf *b, const struct gt_columns *c)
-{
-	size_t from = b->len;
-
-	for (int i = 0; i < c->n; i++)
-		cell(b, gt_fields[c->f[i]].title, c->w[i],
-		     right_aligned(c->f[i]), i == 0);
-	rtrim(b, from);
-}
-
-void gt_render_row(struct gt_buf *b, const struct gt_row *r,
-		   const struct gt_columns *c, bool last_child)
-{
-	char text[128];
-	size_t from = b->len;
-
-	for (int i = 0; i < c->n; i++) {
-		enum gt_field f = c->f[i];
-
-		if (r->kind == GT_ROW_VCPU && f == GT_F_PID) {
-			f = GT_F_TID;
-		} else if (r->kind == GT_ROW_VCPU && f == GT_F_NAME) {
-			char idx[16] = "?", cpu[16] = "";
-
-			if (r->val[GT_F_INDEX].ok)
-				snprintf(idx, sizeof(idx), "%.0f",
-					 r->val[GT_F_INDEX].v);
-			if (r->val[GT_F_LAST_CPU].ok)
-				snprintf(cpu, sizeof(cpu), " @%.0f",
-					 r->val[GT_F_LAST_CPU].v);
-			snprintf(text, sizeof(text), "%s vcpu%s%s",
-				 last_child ? "`-" : "|-", idx, cpu);
-			cell(b, text, c->w[i], false, i == 0);
-			continue;
-		} else if (r->kind == GT_ROW_VCPU && f == GT_F_VCPUS) {
-			cell(b, "", c->w[i], false, i == 0);
-			continue;
-		}
-		gt_field_text(r, f, text, sizeof(text));
-		if (i == c->n - 1 && gt_fields[f].kind == GT_K_STR) {
-			/* last column: never cut (the screen clips) */
-			gt_buf_putc(b, ' ');
-			gt_buf_puts(b, text);
-			continue;
-		}
-		cell(b, text, c->w[i], right_aligned(f), i == 0);
-	}
-	rtrim(b, from);
-}
 
 /* --------------------------------------------------------------- text */
 
 static void text_exits(struct gt_buf *b, const struct gt_view *v,
-		       const struct gt_snap *prev, const struct gt_vm_view *vm)
+		       const struct gt_vm_view *vm)
 {
 	struct gt_detail d;
 	struct gt_columns c;
 
-	if (gt_detail_build(&d, prev, v->cur, vm->raw->pid) || !d.nvcpus_xt) {
+	if (gt_detail_build(&d, v, vm->raw->pid) || !d.nvcpus_xt) {
 		gt_detail_free(&d);
 		return;
 	}
@@ -255,7 +53,7 @@ static void text_exits(struct gt_buf *b, const struct gt_view *v,
 }
 
 static void out_text(struct gt_buf *b, const struct gt_view *v,
-		     const struct gt_snap *prev, const struct gt_out_opts *o)
+		     const struct gt_out_opts *o)
 {
 	struct gt_columns c;
 	char st[160], st2[160];
@@ -266,8 +64,10 @@ static void out_text(struct gt_buf *b, const struct gt_view *v,
 	gt_render_title(b, v);
 	gt_buf_putc(b, '\n');
 	gt_render_cpu_totals(b, &v->cpu_total);
-	gt_buf_printf(b, "\n%s\n%s\n\n", gt_status_split(v, st, sizeof(st)),
+	gt_buf_printf(b, "\n%s\n%s\n", gt_status_split(v, st, sizeof(st)),
 		      gt_status_xt(v, st2, sizeof(st2)));
+	gt_render_wall_legend(b);
+	gt_buf_puts(b, "\n\n");
 	for (int i = 0; i < v->norder; i++) {
 		int w = gt_str_width(v->vms[v->order[i]].raw->name);
 
@@ -295,7 +95,7 @@ static void out_text(struct gt_buf *b, const struct gt_view *v,
 		}
 	}
 	for (int i = 0; o->exit_reasons && i < v->norder; i++)
-		text_exits(b, v, prev, &v->vms[v->order[i]]);
+		text_exits(b, v, &v->vms[v->order[i]]);
 }
 
 /* --------------------------------------------------------------- json */
@@ -306,7 +106,8 @@ static void json_fields(struct gt_buf *b, const struct gt_row *r,
 	char num[64];
 
 	for (int f = 0; f < GT_NFIELDS; f++) {
-		if (!(gt_fields[f].scope & scope))
+		if (!(gt_fields[f].scope & scope) ||
+		    gt_fields[f].kind == GT_K_BAR)
 			continue;
 		if (f == GT_F_CPU_ID && !r->val[f].ok)
 			continue;	/* the total row */
@@ -337,12 +138,12 @@ static void json_row(struct gt_buf *b, const struct gt_row *r, unsigned scope)
 }
 
 static void json_exits(struct gt_buf *b, const struct gt_view *v,
-		       const struct gt_snap *prev, const struct gt_vm_view *vm)
+		       const struct gt_vm_view *vm)
 {
 	struct gt_detail d;
 
 	gt_buf_puts(b, ",\"exit_reasons\":");
-	if (gt_detail_build(&d, prev, v->cur, vm->raw->pid) || !d.nvcpus_xt) {
+	if (gt_detail_build(&d, v, vm->raw->pid) || !d.nvcpus_xt) {
 		gt_buf_puts(b, "null");
 		gt_detail_free(&d);
 		return;
@@ -377,7 +178,7 @@ static void json_num(struct gt_buf *b, const char *key, bool ok, double v,
 }
 
 static void out_json(struct gt_buf *b, const struct gt_view *v,
-		     const struct gt_snap *prev, const struct gt_out_opts *o)
+		     const struct gt_out_opts *o)
 {
 	const struct gt_snap *s = v->cur;
 
@@ -421,7 +222,7 @@ static void out_json(struct gt_buf *b, const struct gt_view *v,
 		}
 		gt_buf_putc(b, ']');
 		if (o->exit_reasons)
-			json_exits(b, v, prev, vm);
+			json_exits(b, v, vm);
 		gt_buf_putc(b, '}');
 	}
 	gt_buf_puts(b, "]}\n");
@@ -439,7 +240,8 @@ static void csv_row(struct gt_buf *b, const struct gt_view *v,
 	gt_buf_printf(b, "%d,%.3f,%s", GT_SCHEMA_VERSION, v->cur->realtime,
 		      kind);
 	for (int f = 0; f < GT_NFIELDS; f++) {
-		if (!(gt_fields[f].scope & CSV_SCOPE))
+		if (!(gt_fields[f].scope & CSV_SCOPE) ||
+		    gt_fields[f].kind == GT_K_BAR)
 			continue;
 		const char *s = gt_field_machine(r, f, num, sizeof(num));
 
@@ -456,7 +258,8 @@ static void out_csv(struct gt_buf *b, const struct gt_view *v,
 	if (o->iteration == 0) {
 		gt_buf_puts(b, "schema,time,kind");
 		for (int f = 0; f < GT_NFIELDS; f++)
-			if (gt_fields[f].scope & CSV_SCOPE)
+			if ((gt_fields[f].scope & CSV_SCOPE) &&
+			    gt_fields[f].kind != GT_K_BAR)
 				gt_buf_printf(b, ",%s", gt_fields[f].name);
 		gt_buf_putc(b, '\n');
 	}
@@ -470,14 +273,14 @@ static void out_csv(struct gt_buf *b, const struct gt_view *v,
 }
 
 void gt_output(struct gt_buf *b, const struct gt_view *v,
-	       const struct gt_snap *prev, const struct gt_out_opts *o)
+	       const struct gt_out_opts *o)
 {
 	switch (o->fmt) {
 	case GT_OUT_TEXT:
-		out_text(b, v, prev, o);
+		out_text(b, v, o);
 		break;
 	case GT_OUT_JSON:
-		out_json(b, v, prev, o);
+		out_json(b, v, o);
 		break;
 	case GT_OUT_CSV:
 		out_csv(b, v, o);

@@ -200,10 +200,10 @@ int gt_parse_pid_stat(const char *buf, size_t len, struct gt_pidstat *out)
 			out->ppid = neg || u > 0x7fffffff ? 0 : (int)u;
 			break;
 		case 14:
-			out->utime = v;
+			out->t.utime = v;
 			break;
 		case 15:
-			out->stime = v;
+			out->t.stime = v;
 			break;
 		case 20:
 			out->nlwp = neg || u > 0x7fffffff ? 0 : (long)u;
@@ -215,15 +215,15 @@ int gt_parse_pid_stat(const char *buf, size_t len, struct gt_pidstat *out)
 			out->processor = neg || u > 1 << 20 ? -1 : (int)u;
 			break;
 		case 43:
-			out->guest = v;
-			out->has_guest = true;
+			out->t.guest = v;
+			out->t.has_guest = true;
 			break;
 		case 53:
-			out->guest_user = v;
+			out->t.guest_user = v;
 			break;
 		case 54:
-			out->guest_system = v;
-			out->has_split = true;
+			out->t.guest_system = v;
+			out->t.has_split = true;
 			break;
 		}
 		field++;
@@ -392,6 +392,64 @@ int gt_parse_sysctl_int(const char *buf, size_t len, long *val)
 		return -1;
 	*val = (long)v;
 	return 0;
+}
+
+/*
+ * The numbers of a one-line file: exactly n unsigned decimals, blank
+ * separated, an optional newline, nothing else.
+ */
+static int parse_u64s(const char *buf, size_t len, uint64_t *out, int n)
+{
+	struct cur c = { buf, buf + len };
+	const char *t;
+	size_t tl;
+
+	for (int i = 0; i < n; i++)
+		if (!token(&c, &t, &tl) || !tok_u64(t, tl, &out[i]))
+			return -1;
+	if (token(&c, &t, &tl))
+		return -1;
+	next_line(&c);
+	skip_blanks(&c);
+	return c.p == c.end ? 0 : -1;
+}
+
+int gt_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns,
+		       uint64_t *wait_ns)
+{
+	uint64_t v[3];
+
+	if (parse_u64s(buf, len, v, 3))
+		return -1;
+	*run_ns = v[0];
+	*wait_ns = v[1];
+	return 0;
+}
+
+int gt_parse_u64_file(const char *buf, size_t len, uint64_t *val)
+{
+	return parse_u64s(buf, len, val, 1);
+}
+
+int gt_parse_cgroup2(const char *buf, size_t len, char *out, size_t outsz)
+{
+	struct cur c = { buf, buf + len };
+
+	if (!outsz)
+		return -1;
+	out[0] = '\0';
+	while (c.p < c.end) {
+		const char *nl = memchr(c.p, '\n', (size_t)(c.end - c.p));
+		const char *e = nl ? nl : c.end;
+
+		/* v2: hierarchy 0, no controllers: "0::/path" */
+		if (e - c.p >= 4 && !memcmp(c.p, "0::/", 4)) {
+			gt_sanitize(out, outsz, c.p + 3, (size_t)(e - c.p - 3));
+			return 0;
+		}
+		c.p = nl ? nl + 1 : c.end;
+	}
+	return -1;
 }
 
 /* ---------------------------------------------------------- VM identity */

@@ -47,19 +47,28 @@ int gt_parse_proc_stat(const char *buf, size_t len, struct gt_cpu_raw *total,
 
 #define GT_COMM_MAX 64
 
+/*
+ * The CPU times of a task (thread or process), in clock ticks, as
+ * /proc/<pid>/stat has them.  guest is inside utime; guest_user and
+ * guest_system split guest: never add them to a total.
+ */
+struct gt_times {
+	uint64_t utime, stime;	/* fields 14, 15 */
+	uint64_t guest;		/* field 43 guest_time */
+	uint64_t guest_user, guest_system;	/* fields 53, 54 */
+	bool has_guest;		/* field 43 present */
+	bool has_split;		/* fields 53, 54 present */
+};
+
 struct gt_pidstat {
 	int pid;
 	char comm[GT_COMM_MAX];	/* sanitised: no control chars, valid UTF-8 */
 	char state;
 	int ppid;
-	uint64_t utime, stime;	/* fields 14, 15 (ticks) */
 	long nlwp;		/* field 20 */
 	uint64_t starttime;	/* field 22 */
 	int processor;		/* field 39, -1 if absent */
-	bool has_guest;		/* field 43 present */
-	uint64_t guest;		/* field 43 guest_time */
-	bool has_split;		/* fields 53, 54 present */
-	uint64_t guest_user, guest_system;
+	struct gt_times t;
 };
 
 /* Fields are taken after the LAST ')' (comm may contain anything). */
@@ -93,6 +102,23 @@ int gt_parse_uptime(const char *buf, size_t len, double *uptime);
 int gt_parse_loadavg(const char *buf, size_t len, double load[3]);
 /* A sysctl holding one integer; returns 0 and sets *val, or -1. */
 int gt_parse_sysctl_int(const char *buf, size_t len, long *val);
+
+/*
+ * /proc/<pid>/task/<tid>/schedstat: "run_ns wait_ns timeslices" (time on
+ * a CPU, time waiting on a run queue, both in ns since the thread
+ * started).  Returns 0, or -1 for anything else.
+ */
+int gt_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns,
+		       uint64_t *wait_ns);
+
+/* A file holding one unsigned decimal (KVM's debugfs stats files). */
+int gt_parse_u64_file(const char *buf, size_t len, uint64_t *val);
+
+/*
+ * The cgroup v2 path ("0::/path" line) of /proc/<pid>/cgroup, sanitised
+ * into out.  Returns 0, or -1 when there is none (cgroup v1 only).
+ */
+int gt_parse_cgroup2(const char *buf, size_t len, char *out, size_t outsz);
 
 /* ---------------------------------------------------------- VM identity */
 

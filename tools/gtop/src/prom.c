@@ -14,7 +14,7 @@
  * {mode="user"}, which means non-niced guest time, not guest CPL 3.
  *
  * Labels: cpu (CPU rows); vm (the VM name), uuid (when the command line
- * has one), pid (VM and vCPU rows, exit reasons); vcpu (the vCPU index,
+ * has one), cgroup (the VMM's cgroup v2 path, when known), pid (VM and vCPU rows, exit reasons); vcpu (the vCPU index,
  * when known) and tid (vCPU rows); reason (exit reasons).
  */
 #define _GNU_SOURCE
@@ -60,6 +60,8 @@ static void labels(struct gt_buf *b, const struct gt_row *r,
 		label(b, &first, "vm", vm->name);
 		if (vm->uuid)
 			label(b, &first, "uuid", vm->uuid);
+		if (vm->cgroup)
+			label(b, &first, "cgroup", vm->cgroup);
 		label_num(b, &first, "pid", vm->pid);
 	}
 	if (r->kind == GT_ROW_VCPU) {
@@ -139,8 +141,7 @@ static void exit_families(struct gt_buf *b, const struct gt_view *v)
 		return;
 	}
 	for (int i = 0; i < v->norder; i++)
-		if (gt_detail_build(&dt[i], NULL, v->cur,
-				    v->vms[v->order[i]].raw->pid))
+		if (gt_detail_build(&dt[i], v, v->vms[v->order[i]].raw->pid))
 			dt[i].nvcpus_xt = 0;
 	for (int f = 0; f < GT_NFIELDS; f++) {
 		struct family fm;

@@ -51,6 +51,7 @@ struct pcache {
 	uint64_t checked_ns, next_ns;
 	char *name;
 	char uuid[37];		/* "" if none (read with the name) */
+	char *cgroup;		/* cgroup v2 path (read with the name) */
 	int nvc;
 	struct vcache *vc;
 	bool vc_valid;
@@ -129,6 +130,7 @@ static int brief_cmp(const void *a, const void *b)
 static void pc_drop(struct pcache *p)
 {
 	free(p->name);
+	free(p->cgroup);
 	free(p->vc);
 }
 
@@ -211,7 +213,7 @@ static int scan_threads(struct gt_scanner *sc, int pid)
 			continue;	/* thread exited meanwhile */
 		di = gt_kvmfs_vcpu(sc->kfs, pid, t.tid, &d);
 		ci = gt_vcpu_index_from_comm(t.ps.comm);
-		t.vcpu = di >= 0 || ci >= 0 || t.ps.guest > 0;
+		t.vcpu = di >= 0 || ci >= 0 || t.ps.t.guest > 0;
 		t.index = di >= 0 ? di : ci;
 		if (!push_task(sc, &t))
 			break;
@@ -299,7 +301,7 @@ static bool classify(struct gt_scanner *sc, struct pcache *p,
 	p->nlwp = ps->nlwp;
 	p->checked_ns = sc->now;
 	p->cls = CLS_NOTVM;
-	if (ps->guest > 0 || dbg) {
+	if (ps->t.guest > 0 || dbg) {
 		p->cls = CLS_VM;
 	} else if (ps->nlwp > 1) {
 		if (scan_threads(sc, p->pid) > 0) {
@@ -338,7 +340,40 @@ static const char *vm_name(struct gt_scanner *sc, struct pcache *p,
 		p->name = strdup(name);
 	else
 		p->name = strdup(comm[0] ? comm : "?");
+	snprintf(path, sizeof(path), "%d/cgroup", p->pid);
+	n = rd(sc, GT_ROOT_PROC, path);
+	if (n > 0 && !gt_parse_cgroup2(sc->file, (size_t)n, name, sizeof(name)))
+		p->cgroup = strdup(name);
 	return p->name ? p->name : comm;
+}
+
+/* Run queue delay of a vCPU thread (schedstat, read every sample). */
+static void read_sched(struct gt_scanner *sc, int pid, struct gt_vcpu_raw *v)
+{
+	char path[64], buf[128];
+	ssize_t n;
+
+	gt_path(path, sizeof(path), GT_I(pid), "/task/", GT_I(v->tid),
+		"/schedstat", NULL);
+	n = sc->src->ops->reread(sc->src, GT_ROOT_PROC, path, buf, sizeof(buf));
+	v->has_sched = n > 0 && !gt_parse_schedstat(buf, (size_t)n, &v->run_ns,
+						    &v->wait_ns);
+}
+
+/*
+ * KVM's per-VM statistics are read only where exit timing does not
+ * give the figures (a stock kernel, the sysctls at 0, a vCPU without
+ * its file): each is an open, a read and a close (debugfs refuses
+ * pread), too dear for every VM of a large host at every refresh.
+ */
+static bool want_kvm_stats(const struct gt_snap *s, const struct gt_vm_raw *vm)
+{
+	if ((s->has_sysctl && !s->sysctl) || (s->has_xt_sysctl && !s->xt_sysctl))
+		return true;
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (!vm->vcpus[i].xt)
+			return true;
+	return !vm->nvcpus;
 }
 
 static int vcpu_cmp(const void *a, const void *b)
@@ -367,14 +402,9 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 	vm->comm = gt_arena_strdup(&s->arena, ps.comm);
 	vm->name = gt_arena_strdup(&s->arena, vm_name(sc, p, ps.comm));
 	vm->uuid = p->uuid[0] ? gt_arena_strdup(&s->arena, p->uuid) : NULL;
+	vm->cgroup = p->cgroup ? gt_arena_strdup(&s->arena, p->cgroup) : NULL;
 	vm->nlwp = ps.nlwp;
-	vm->utime = ps.utime;
-	vm->stime = ps.stime;
-	vm->guest = ps.guest;
-	vm->has_guest = ps.has_guest;
-	vm->guest_user = ps.guest_user;
-	vm->guest_system = ps.guest_system;
-	vm->has_split = ps.has_split;
+	vm->t = ps.t;
 	if (!vm->comm || !vm->name)
 		return -1;
 
@@ -440,20 +470,17 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 		v->index = t->index;
 		v->processor = t->ps.processor;
 		v->comm = gt_arena_strdup(&s->arena, t->ps.comm);
-		v->utime = t->ps.utime;
-		v->stime = t->ps.stime;
-		v->guest = t->ps.guest;
-		v->has_guest = t->ps.has_guest;
-		v->guest_user = t->ps.guest_user;
-		v->guest_system = t->ps.guest_system;
-		v->has_split = t->ps.has_split;
+		v->t = t->ps.t;
 		di = gt_kvmfs_vcpu(sc->kfs, p->pid, t->tid, &d);
 		if (di >= 0)
 			v->xt = gt_kvmfs_read_xt(sc->kfs, s, d, di);
+		read_sched(sc, p->pid, v);
 		if (!v->comm)
 			return -1;
 	}
 	qsort(vm->vcpus, (size_t)vm->nvcpus, sizeof(*vm->vcpus), vcpu_cmp);
+	if (want_kvm_stats(s, vm))
+		vm->ks = gt_kvmfs_read_stats(sc->kfs, s, p->pid);
 	return 0;
 }
 

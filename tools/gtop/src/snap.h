@@ -37,9 +37,22 @@ struct gt_vcpu_raw {
 	int index;		/* -1 when unknown */
 	int processor;		/* -1 when unknown */
 	const char *comm;
-	uint64_t utime, stime, guest, guest_user, guest_system;
-	bool has_guest, has_split;
+	struct gt_times t;
+	bool has_sched;		/* schedstat readable */
+	uint64_t run_ns, wait_ns;	/* schedstat: on a CPU, run queue delay */
 	const struct gt_xt *xt;	/* NULL: exit timing not readable */
+};
+
+/*
+ * KVM's statistics in debugfs kvm/<pid>-<fd>/<name>: the vCPU statistics
+ * summed by KVM over the VM's vCPUs (any kernel, no patch needed).
+ */
+struct gt_kvmstat {
+	uint64_t exits;		/* "exits" */
+	uint64_t halt_exits;	/* "halt_exits" */
+	uint64_t halt_wait_ns;	/* "halt_wait_ns": blocked in a halt */
+	uint64_t halt_poll_ns;	/* "halt_poll_success_ns" + "_fail_ns" */
+	bool has_halt_exits, has_halt_wait, has_halt_poll;
 };
 
 struct gt_vm_raw {
@@ -48,11 +61,12 @@ struct gt_vm_raw {
 	const char *name;	/* from the command line, else comm */
 	const char *uuid;	/* from the command line, NULL if none */
 	const char *comm;
+	const char *cgroup;	/* cgroup v2 path, NULL if unknown */
 	long nlwp;
-	uint64_t utime, stime, guest, guest_user, guest_system;
-	bool has_guest, has_split;
+	struct gt_times t;	/* of the process: all threads */
 	int nvcpus;
 	struct gt_vcpu_raw *vcpus;	/* sorted by index, then tid */
+	const struct gt_kvmstat *ks;	/* NULL: not read or unreadable */
 };
 
 /* Why exit timing is or is not available. */

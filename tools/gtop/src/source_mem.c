@@ -42,15 +42,8 @@ static struct mem_file *add(struct mem_priv *p, enum gt_root root,
 
 	if (f)
 		return f;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct mem_file *nf = realloc(p->f, cap * sizeof(*nf));
-
-		if (!nf)
-			return NULL;
-		p->f = nf;
-		p->cap = cap;
-	}
+	if (!gt_grow((void **)&p->f, &p->cap, p->n + 1, sizeof(*p->f)))
+		return NULL;
 	f = &p->f[p->n];
 	memset(f, 0, sizeof(*f));
 	f->root = root;

@@ -53,15 +53,9 @@ static void toggle_expanded(struct gt_ui *u, int pid)
 		u->expanded[i] = u->expanded[--u->nexpanded];
 		return;
 	}
-	if (u->nexpanded == u->cap_expanded) {
-		int cap = u->cap_expanded ? u->cap_expanded * 2 : 16;
-		int *n = realloc(u->expanded, (size_t)cap * sizeof(*n));
-
-		if (!n)
-			return;
-		u->expanded = n;
-		u->cap_expanded = cap;
-	}
+	if (!gt_grow((void **)&u->expanded, &u->cap_expanded,
+		     (size_t)u->nexpanded + 1, sizeof(*u->expanded)))
+		return;
 	u->expanded[u->nexpanded++] = pid;
 }
 
@@ -87,16 +81,9 @@ static void remember_sel(struct gt_ui *u)
 
 static bool add_line(struct gt_ui *u, int vm, int vcpu)
 {
-	if (u->nlines == u->cap_lines) {
-		int cap = u->cap_lines ? u->cap_lines * 2 : 256;
-		struct gt_ui_line *n = realloc(u->lines,
-					       (size_t)cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		u->lines = n;
-		u->cap_lines = cap;
-	}
+	if (!gt_grow((void **)&u->lines, &u->cap_lines, (size_t)u->nlines + 1,
+		     sizeof(*u->lines)))
+		return false;
 	u->lines[u->nlines++] = (struct gt_ui_line){ vm, vcpu };
 	return true;
 }
@@ -143,8 +130,7 @@ static void build_detail(struct gt_ui *u)
 {
 	gt_detail_free(&u->detail);
 	if (gt_engine_cur(&u->e))
-		gt_detail_build(&u->detail, gt_engine_prev(&u->e),
-				gt_engine_cur(&u->e), u->detail_pid);
+		gt_detail_build(&u->detail, &u->e.view, u->detail_pid);
 	gt_detail_sort(&u->detail, u->dkey, u->ddir);
 	if (u->dsel >= u->detail.n)
 		u->dsel = u->detail.n - 1;
@@ -407,7 +393,10 @@ int gt_ui_run(const struct gt_opts *o, uint64_t start_ns)
 	u.expand_all = o->vcpus;
 	u.dkey = GT_F_TOTAL_NS;
 	u.ddir = -1;
-	if (gt_engine_init(&u.e, o)) {
+	struct gt_engine_cfg cfg;
+
+	gt_opts_engine(o, &cfg);
+	if (gt_engine_init(&u.e, &cfg)) {
 		fprintf(stderr, "gtop: cannot initialise: %s\n",
 			strerror(errno ? errno : ENOMEM));
 		return 1;

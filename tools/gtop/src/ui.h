@@ -29,11 +29,13 @@ struct gt_ui {
 	bool paused, color, expand_all, quit;
 	/* main table */
 	struct gt_ui_line *lines;
-	int nlines, cap_lines;
+	int nlines;
+	size_t cap_lines;
 	int sel, top;
 	int sel_pid, sel_tid;	/* identity of the selected line */
 	int *expanded;		/* pids toggled from the expand_all default */
-	int nexpanded, cap_expanded;
+	int nexpanded;
+	size_t cap_expanded;
 	/* sort menu */
 	int sort_sel;
 	/* detail view */

@@ -5,11 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "output.h"
+#include "render.h"
 #include "ui.h"
 
 enum { C_HU = 1, C_HS, C_GU, C_GS, C_GN, C_ST, C_HDR, C_VCPU, C_WARN,
-       C_SORT };
+       C_SORT, C_WK, C_WV, C_WH, C_WW };
+
+/* wall bar segments (enum gt_wseg order) */
+static const short wseg_color[GT_NWSEGS] = { C_GU, C_GS, C_GN, C_HS, C_HU,
+					     C_WH, C_ST };
 
 /* bar segments: host user, host system, guest user, guest system,
  * guest not split, steal */
@@ -35,6 +39,10 @@ void gt_ui_init_colors(struct gt_ui *u)
 	init_pair(C_VCPU, COLOR_CYAN, -1);
 	init_pair(C_WARN, COLOR_YELLOW, -1);
 	init_pair(C_SORT, COLOR_BLACK, COLOR_CYAN);
+	init_pair(C_WK, COLOR_RED, -1);
+	init_pair(C_WV, COLOR_GREEN, -1);
+	init_pair(C_WH, COLOR_WHITE, -1);
+	init_pair(C_WW, COLOR_YELLOW, -1);
 }
 
 static attr_t pair(const struct gt_ui *u, short p)
@@ -105,6 +113,45 @@ static void draw_bar(const struct gt_ui *u, int y, int x, int w,
 	addch(']');
 }
 
+/* The wall bar's legend, each letter in its segment's color. */
+static void draw_legend(const struct gt_ui *u, int y)
+{
+	int x = 0;
+
+	if (y >= LINES)
+		return;
+	put(y, x, "Wall:", 5, A_BOLD);
+	x = 5;
+	for (int s = 0; s < GT_NWSEGS && x < COLS; s++) {
+		char item[40];
+
+		snprintf(item, sizeof(item), " %c %s", gt_wsegs[s].ch,
+			 gt_wsegs[s].label);
+		put(y, x, item, COLS - x, A_NORMAL);
+		if (x + 1 < COLS)
+			mvaddch(y, x + 1, (chtype)gt_wsegs[s].ch |
+				pair(u, wseg_color[s]) | A_BOLD);
+		x += (int)strlen(item);
+	}
+	if (x < COLS)
+		put(y, x, " . idle/unknown", COLS - x, A_NORMAL);
+}
+
+/* Color the segments of a row's wall bar at column x, width w. */
+static void draw_wall_bar(const struct gt_ui *u, int y, int x, int w,
+			  const struct gt_row *r, bool selected)
+{
+	int cells[GT_NWSEGS], pos = x + 1;
+
+	if (!u->color || selected || w < 3 || x + w > COLS ||
+	    gt_wall_cells(r, w - 2, cells))
+		return;
+	for (int s = 0; s < GT_NWSEGS; s++)
+		for (int k = 0; k < cells[s] && pos < x + w - 1; k++, pos++)
+			mvaddch(y, pos, (chtype)gt_wsegs[s].ch |
+				pair(u, wseg_color[s]) | A_BOLD);
+}
+
 static int draw_header(struct gt_ui *u, const struct gt_screen *sc)
 {
 	const struct gt_view *v = &u->e.view;
@@ -138,6 +185,7 @@ static int draw_header(struct gt_ui *u, const struct gt_screen *sc)
 	    pair(u, C_WARN));
 	gt_status_xt(v, st, sizeof(st));
 	put(y++, 0, st, COLS, v->xt == GT_XT_OK ? A_NORMAL : pair(u, C_WARN));
+	draw_legend(u, y++);
 	gt_buf_free(&b);
 	return y;
 }
@@ -193,7 +241,7 @@ static void draw_main(struct gt_ui *u)
 	struct gt_columns c;
 	struct gt_buf b = { 0 };
 
-	gt_layout_screen(COLS, LINES, v->ncpus, 2, &sc);
+	gt_layout_screen(COLS, LINES, v->ncpus, 3, &sc);
 	int y = draw_header(u, &sc);
 
 	gt_layout_columns(gt_vm_columns, gt_vm_ncolumns, GT_F_NAME, COLS, &c);
@@ -212,6 +260,10 @@ static void draw_main(struct gt_ui *u)
 		if (i == u->sel)
 			a = A_REVERSE | A_BOLD;
 		put(y, 0, b.p, COLS, a);
+		for (int k = 0; k < c.n; k++)
+			if (c.f[k] == GT_F_WALL_BAR)
+				draw_wall_bar(u, y, c.x[k], c.w[k], r,
+					      i == u->sel);
 	}
 	if (!u->nlines)
 		put(y, 0, v->nvms ? "  (no VM matches the filter; Esc clears "
@@ -306,8 +358,12 @@ static const char *const help_text[] = {
 	"EXIT% is wall time from VM exits to entries (waits for a CPU",
 	"included).  '-' means not known (see the status lines).",
 	"vCPU rows: TID, vcpuN @last host CPU.",
-	"Bars: host user, host system, guest user, guest system, guest",
+	"CPU bars: host user, host system, guest user, guest system, guest",
 	"(not split), steal; number = busy %.  Mono (-C): | s u k g !",
+	"WALL TIME bars: each VM's and vCPU's wall time over the interval:",
+	"u guest user, s guest sys, g guest (not split), k host kernel for",
+	"exits, v VMM userspace, h halted, w waiting for a CPU, . idle or",
+	"unknown.  Sources: the sources field (JSON/CSV), gtop(1).",
 };
 
 static void draw_help(void)

@@ -120,11 +120,13 @@ run old -n 1 -o json > "$tmp/old.json"
 jqt old "$tmp/old.json" '.guest_split == "unsupported" and .sysctl == null
 	and .exit_timing == "unsupported" and .vms[0].guest_pct == 80 and
 	.vms[0].guest_user_pct == null and .cpu_total.guest_pct == 30 and
-	.cpu_total.guest_user_pct == null and .vms[0].exits_per_s == null'
+	.cpu_total.guest_user_pct == null and .vms[0].exits_per_s == 120 and
+	.vms[0].exit_time_pct == null and .vms[0].halt_exits_per_s == 10 and
+	(.vms[0].sources | test("exits=kvm_stats")) and .vms[0].vcpus[0].exits_per_s == null'
 run old -n 1 > "$tmp/old.txt"
 grep -q 'Guest split: n/a, kernel lacks guest_user/guest_system' \
 	"$tmp/old.txt" && ok || bad "old status line"
-grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +- -$' \
+grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +120 - +\[g+kvh+\.+\] /machine\.slice/' \
 	"$tmp/old.txt" && ok || bad "old: dashes in the text table"
 run sysctl0 -n 1 -o json > "$tmp/s0.json"
 jqt sysctl0 "$tmp/s0.json" '.guest_split == "off" and .sysctl == 0 and
@@ -159,11 +161,11 @@ head -1 "$tmp/c.csv" | grep -q '^schema,time,kind,pid,index,tid,name,nvcpus,' \
 	&& ok || bad "csv header"
 [ "$(grep -c ',vm,' "$tmp/c.csv")" = 6 ] && ok || bad "csv vm rows"
 [ "$(grep -c ',vcpu,' "$tmp/c.csv")" = 10 ] && ok || bad "csv vcpu rows"
-[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 24 ] && ok ||
+[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 39 ] && ok ||
 	bad "csv column count"
-grep -q '^2,1700000001.000,vm,1000,,,web,2,,100.00,80.00,60.00,20.00,20.00,0.08,120.00,cpuid,10.00,6.80,5.10,1.70,1920,0.008400000,0.566000000$' \
+grep -q '^2,1700000001.000,vm,1000,,,web,2,,100.00,80.00,60.00,20.00,20.00,0.08,120.00,cpuid,10.00,6.80,5.10,1.70,1920,0.008400000,0.566000000,' \
 	"$tmp/c.csv" && ok || bad "csv values"
-grep -q '^2,1700000001.000,vm,3000,,,fc-1,2,,10.00,8.00,4.00,4.00,2.00,,,,0.65,0.48,0.24,0.24,,,$' \
+grep -q '^2,1700000001.000,vm,3000,,,fc-1,2,,10.00,8.00,4.00,4.00,2.00,,,,0.65,0.48,0.24,0.24,,,,' \
 	"$tmp/c.csv" && ok || bad "csv: unknown counters empty"
 
 # --- Prometheus ------------------------------------------------------------
@@ -172,14 +174,14 @@ for v in new old hostile nodebugfs; do
 	if promtool check metrics < "$tmp/$v.prom" > "$tmp/promtool.out" 2>&1
 	then ok; else bad "promtool $v: $(cat "$tmp/promtool.out")"; fi
 done
-u='uuid="c3f6e4e6-1b2a-4c5d-8e9f-0a1b2c3d4e5f"'
+u='uuid="c3f6e4e6-1b2a-4c5d-8e9f-0a1b2c3d4e5f",cgroup="/machine.slice/machine-qemu\\\\x2d1\\\\x2dweb.scope/libvirt/emulator"'
 grep -q "^gtop_vm_guest_user_seconds_total{vm=\"web\",$u,pid=\"1000\"} 5.1\$" \
 	"$tmp/new.prom" && ok || bad "prom value"
 grep -q "^gtop_vcpu_exits_total{vm=\"web\",$u,pid=\"1000\",vcpu=\"1\",tid=\"1003\"} 650\$" \
 	"$tmp/new.prom" && ok || bad "prom vcpu"
 grep -q "^gtop_vm_exit_seconds_total{vm=\"web\",$u,pid=\"1000\",reason=\"io\"} 0.0064\$" \
 	"$tmp/new.prom" && ok || bad "prom exit reason"
-grep -q '^gtop_vm_cpu_seconds_total{vm="fc-1",pid="3000"} 0.65$' \
+grep -q '^gtop_vm_cpu_seconds_total{vm="fc-1",cgroup="/kubepods.slice/kubepods-pod42.slice/cri-containerd-fc1.scope",pid="3000"} 0.65$' \
 	"$tmp/new.prom" && ok || bad "prom: no uuid label without a uuid"
 grep -Eq '_ratio|_per_second|node_|mode=' "$tmp/new.prom" && bad "prom: gauges" || ok
 grep -q 'guest_user_seconds' "$tmp/old.prom" && bad "prom: unknown exported" || ok
@@ -190,7 +192,7 @@ grep -Eq 'guest_user_seconds|exits_total|exit_seconds' "$tmp/s0.prom" &&
 # --- text --------------------------------------------------------------------
 run new -n 2 -H > "$tmp/t.txt"
 [ "$(grep -c '^gtop - ' "$tmp/t.txt")" = 2 ] && ok || bad "text iterations"
-grep -Eq '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST +EXIT% +EXITS/s TOP EXIT$' \
+grep -Eq '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST +EXIT% +EXITS/s TOP EXIT +WALL TIME CGROUP$' \
 	"$tmp/t.txt" && ok || bad "text header"
 grep -Eq '^ +1003 `- vcpu1 @1 +45\.0 +35\.0 +25\.0 +10\.0 +10\.0 ' \
 	"$tmp/t.txt" && ok || bad "text vcpu row"

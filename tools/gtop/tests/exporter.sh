@@ -88,7 +88,7 @@ if cmp -s "$tmp/fx-core.prom" "$tmp/batch.prom"; then
 	ok "served text = batch -o prometheus of the same sample"; else
 	bad "served text differs from batch: $(diff "$tmp/batch.prom" \
 		"$tmp/fx-core.prom" | head -5)"; fi
-grep -q '^gtop_vm_guest_user_seconds_total{vm="web",uuid="c3f6e4e6-1b2a-4c5d-8e9f-0a1b2c3d4e5f",pid="1000"} 6.3$' \
+grep -q '^gtop_vm_guest_user_seconds_total{vm="web",uuid="c3f6e4e6-1b2a-4c5d-8e9f-0a1b2c3d4e5f",cgroup="/machine.slice/machine-qemu\\\\x2d1\\\\x2dweb.scope/libvirt/emulator",pid="1000"} 6.3$' \
 	"$tmp/fx.prom" && ok "counter value" || bad "counter value"
 curl -s -m 5 -D "$tmp/h" -o /dev/null "$url"
 grep -qi '^content-type: text/plain; version=0.0.4' "$tmp/h" && ok "content type" ||

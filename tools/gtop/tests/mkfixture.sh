@@ -22,6 +22,16 @@
 #   VM 3000 Firecracker "--id fc-1": vcpus "fc_vcpu 0/1", no debugfs
 #        directory, so its exit columns are unknown; %CPU 10 guest 8
 #   non-VMs: 1 init, 200 java (3 threads), 300 comm with a newline.
+#   schedstat (every variant): vcpu0 of web waits 20 ms per second for a
+#        CPU, vcpu1 30 ms; cgroup v2 paths: web in libvirt's
+#        machine.slice, fc-1 in a Kubernetes pod.
+#   Wall time of web (exit timing): vcpu0 45% guest (35 user, 10 sys),
+#        5% VMM, 2% wait, 48% rest; vcpu1 35% guest (25/10), 5% VMM,
+#        47% halted (50% less the 3% wait), 3% wait, 10% rest.
+#   old: KVM's per-VM debugfs statistics of web: 120 exits/s, 10 halt
+#        exits/s, halt_wait_ns +400 ms/s, halt_poll_success_ns +10 ms/s:
+#        web is 40% guest, 4.5% kernel (stime less polling), 5% VMM,
+#        20.5% halted, 2.5% wait, 27.5% rest of its two vCPUs' wall time.
 #
 # VARIANT:
 #   new        the patched kernel, sysctl 1 (the figures above)
@@ -124,6 +134,9 @@ while [ "$f" -lt "$frames" ]; do
 	put "$p/1000/task/1001/stat" "$(pidstat 1001 "IO mon_iothread" S 1 1 4 5001 1 0 0 0)\n"
 	put "$p/1000/task/1002/stat" "$(pidstat 1002 "CPU 0/KVM" R $((500 + f*50)) $((50 + f*5)) 4 5002 0 $((400 + f*45)) $((300 + f*35)) $((100 + f*10)))\n"
 	put "$p/1000/task/1003/stat" "$(pidstat 1003 "CPU 1/KVM" R $((300 + f*40)) $((50 + f*5)) 4 5002 1 $((200 + f*35)) $((150 + f*25)) $((50 + f*10)))\n"
+	put "$p/1000/task/1002/schedstat" "$((5000000000 + f*550000000)) $((100000000 + f*20000000)) $((9000 + f*70))\n"
+	put "$p/1000/task/1003/schedstat" "$((3000000000 + f*450000000)) $((200000000 + f*30000000)) $((7000 + f*50))\n"
+	put "$p/1000/cgroup" "0::/machine.slice/machine-qemu\\\\x2d1\\\\x2dweb.scope/libvirt/emulator\n"
 
 	# VM 2000: hostile comm, name from comm
 	u2=$((100 + f*25)); s2=$((20 + f*5)); g2=$((50 + f*25))
@@ -141,6 +154,7 @@ while [ "$f" -lt "$frames" ]; do
 		mkdir -p "$p/3000/task"	# vanished: no stat files
 	else
 		put "$p/3000/cmdline" "firecracker\0--id\0fc-1\0--api-sock\0/run/fc.sock\0"
+		put "$p/3000/cgroup" "0::/kubepods.slice/kubepods-pod42.slice/cri-containerd-fc1.scope\n"
 		put "$p/3000/stat" "$(pidstat 3000 firecracker S $((50 + f*9)) $((5 + f)) 3 7000 0 $((40 + f*8)) $((20 + f*4)) $((20 + f*4)))\n"
 		put "$p/3000/task/3000/stat" "$(pidstat 3000 firecracker S 1 1 3 7000 0 0 0 0)\n"
 		put "$p/3000/task/3001/stat" "$(pidstat 3001 "fc_vcpu 0" R $((25 + f*5)) 3 3 7001 0 $((20 + f*4)) $((10 + f*2)) $((10 + f*2)))\n"
@@ -166,6 +180,13 @@ while [ "$f" -lt "$frames" ]; do
 		put "$k/1000-12/vcpu0/pid" "1002\n"
 		put "$k/1000-12/vcpu1/pid" "1003\n"
 		put "$k/2000-9/vcpu0/pid" "2001\n"
+		if [ "$xt" = 0 ]; then	# a stock kernel's statistics
+			put "$k/1000-12/exits" "$((5000 + f*120))\n"
+			put "$k/1000-12/halt_exits" "$((300 + f*10))\n"
+			put "$k/1000-12/halt_wait_ns" "$((9000000000 + f*400000000))\n"
+			put "$k/1000-12/halt_poll_success_ns" "$((70000000 + f*10000000))\n"
+			put "$k/1000-12/halt_poll_fail_ns" "5000000\n"
+		fi
 		if [ "$xt" = 1 ]; then
 			put "$k/1000-12/vcpu0/exit_timing" "$(xtable \
 				"cpuid $((1000 + f*60)) 800 15000 $((1000000 + f*240000)) 1000 100 0" \

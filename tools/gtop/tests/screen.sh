@@ -173,7 +173,7 @@ dead quit
 start --root="$fx/old" -d 0.3
 expect old-status 'Guest split: n/a, kernel lacks guest_user/guest_system'
 expect old-xt 'Exit timing: n/a, kernel lacks vcpuN/exit_timing'
-expect old-dashes '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +-'
+expect old-dashes '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +\[g+kvh+\.+\]'
 keys Home e
 expect old-detail 'exit timing not available|Exit timing: n/a'
 keys q

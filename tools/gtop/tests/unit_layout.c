@@ -27,7 +27,9 @@ static void columns(void)
 	CHECK(c.width <= 80);
 	CHECK(col_of(&c, GT_F_PID) == 0 && col_of(&c, GT_F_NAME) == 1);
 	CHECK(c.w[1] >= gt_fields[GT_F_NAME].width);
-	CHECK(col_of(&c, GT_F_GUEST_USER) > 0 && col_of(&c, GT_F_EXITS) > 0);
+	/* the wall time bar wins over the exit columns */
+	CHECK(col_of(&c, GT_F_GUEST_USER) > 0 && col_of(&c, GT_F_WALL_BAR) > 0);
+	CHECK(col_of(&c, GT_F_HOST) > 0 && col_of(&c, GT_F_EXITS) < 0);
 	for (int i = 1; i < c.n; i++)
 		CHECK(c.x[i] == c.x[i - 1] + c.w[i - 1] + 1);
 	/* wide: every column, NAME capped */
@@ -193,7 +195,7 @@ static void output(void)
 	gt_set(&cpu, GT_F_CPU_ID, 0);
 	gt_set(&cpu, GT_F_IDLE, 90);
 
-	gt_output(&b, &v, NULL, &o);
+	gt_output(&b, &v, &o);
 	CHECK(strstr(b.p, "{\"schema\":2,\"time\":1700000000.500,") == b.p);
 	CHECK(strstr(b.p, "\"name\":\"a,\\\"b\\\"\\u000a{c}\"") != NULL);
 	CHECK(strstr(b.p, "\"cpu_pct\":50.00,\"guest_pct\":40.00,"
@@ -207,14 +209,14 @@ static void output(void)
 
 	gt_buf_reset(&b);
 	o.fmt = GT_OUT_CSV;
-	gt_output(&b, &v, NULL, &o);
+	gt_output(&b, &v, &o);
 	CHECK(strncmp(b.p, "schema,time,kind,pid,index,tid,name,", 36) == 0);
 	CHECK(strstr(b.p, "\n2,1700000000.500,vm,10,,,\"a,\"\"b\"\"\n{c}\",1,,50.00,40.00,,,") != NULL);
 	CHECK(strstr(b.p, "\n2,1700000000.500,vcpu,10,0,11,CPU 0/KVM,") != NULL);
 
 	gt_buf_reset(&b);
 	o.fmt = GT_OUT_PROM;
-	gt_output(&b, &v, NULL, &o);
+	gt_output(&b, &v, &o);
 	CHECK(strstr(b.p, "_ratio") == NULL);	/* no percentages */
 	CHECK(strstr(b.p, "gtop_vm_vcpus{vm=\"a,\\\"b\\\"\\n{c}\",pid=\"10\"} 1\n") != NULL);
 	CHECK(strstr(b.p, "gtop_exit_timing_readable 0\n") != NULL);
@@ -223,7 +225,7 @@ static void output(void)
 
 	gt_buf_reset(&b);
 	o.fmt = GT_OUT_TEXT;
-	gt_output(&b, &v, NULL, &o);
+	gt_output(&b, &v, &o);
 	CHECK(strstr(b.p, "Guest split: off") != NULL);
 	CHECK(strstr(b.p, "Exit timing: n/a, debugfs not readable") != NULL);
 	CHECK(strstr(b.p, "    PID NAME") != NULL);

@@ -529,7 +529,7 @@ static void ranking(void)
 	/* detail: per reason across vCPUs */
 	struct gt_detail d;
 
-	CHECK_INT(gt_detail_build(&d, &a, &b, 100), 0);
+	CHECK_INT(gt_detail_build(&d, &v, 100), 0);
 	CHECK_INT(d.nvcpus, 2);
 	CHECK_INT(d.nvcpus_xt, 2);
 	CHECK_INT(d.n, 2);
@@ -558,9 +558,9 @@ static void ranking(void)
 	gt_detail_sort(&d, GT_F_COUNT, +1);
 	CHECK_STR(d.rows[0].val[GT_F_REASON].s, "cpuid");
 	gt_detail_free(&d);
-	CHECK_INT(gt_detail_build(&d, &a, &b, 12345), -1);
+	CHECK_INT(gt_detail_build(&d, &v, 12345), -1);
 	gt_detail_free(&d);
-	CHECK_INT(gt_detail_build(&d, NULL, &b, 90), 0);
+	CHECK_INT(gt_detail_build(&d, &v, 90), 0);
 	CHECK_INT(d.nvcpus_xt, 0);
 	CHECK_INT(d.n, 0);
 	gt_detail_free(&d);

@@ -82,21 +82,21 @@ static void pid_stat(void)
 	CHECK_INT(ps.pid, 42);
 	CHECK_STR(ps.comm, "qemu-system-x86");
 	CHECK_INT(ps.state, 'R');
-	CHECK_INT(ps.utime, 111);
-	CHECK_INT(ps.stime, 22);
+	CHECK_INT(ps.t.utime, 111);
+	CHECK_INT(ps.t.stime, 22);
 	CHECK_INT(ps.nlwp, 5);
 	CHECK_INT(ps.starttime, 7777);
 	CHECK_INT(ps.processor, 3);
-	CHECK(ps.has_guest);
-	CHECK_INT(ps.guest, 99);
-	CHECK(ps.has_split);
-	CHECK_INT(ps.guest_user, 70);
-	CHECK_INT(ps.guest_system, 29);
+	CHECK(ps.t.has_guest);
+	CHECK_INT(ps.t.guest, 99);
+	CHECK(ps.t.has_split);
+	CHECK_INT(ps.t.guest_user, 70);
+	CHECK_INT(ps.t.guest_system, 29);
 
 	/* old kernel: 52 fields */
 	n = mkstat(b, sizeof(b), 42, "x", 0);
 	CHECK_INT(gt_parse_pid_stat(b, (size_t)n, &ps), 0);
-	CHECK(ps.has_guest && !ps.has_split);
+	CHECK(ps.t.has_guest && !ps.t.has_split);
 
 	/* hostile comm names: spaces, parentheses, newline, fake fields */
 	static const char *const hostile[] = {
@@ -106,8 +106,8 @@ static void pid_stat(void)
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		n = mkstat(b, sizeof(b), 7, hostile[i], 1);
 		CHECK_INT(gt_parse_pid_stat(b, (size_t)n, &ps), 0);
-		CHECK_INT(ps.utime, 111);
-		CHECK_INT(ps.guest_system, 29);
+		CHECK_INT(ps.t.utime, 111);
+		CHECK_INT(ps.t.guest_system, 29);
 		CHECK(!strchr(ps.comm, '\n') && !strchr(ps.comm, '\t'));
 	}
 	n = mkstat(b, sizeof(b), 7, "a) (b", 1);
