@@ -121,11 +121,11 @@ serial_scan() {
 }
 
 # gstat FILE SEQ: the cpu fields (user nice system idle iowait irq softirq
-# steal) of report SEQ
+# steal) and the uptime of report SEQ
 gstat() {
 	tr -d '\r' <"$1" | awk -v s="$2" '
 	$1 == "GSTAT" && $2 == s && $4 == "cpu" {
-		print $5, $6, $7, $8, $9, $10, $11, $12; exit }'
+		print $5, $6, $7, $8, $9, $10, $11, $12, $3; exit }'
 }
 
 # host_snap: "utime stime guest guest_user guest_system" of the vCPU thread
@@ -159,7 +159,16 @@ wait_seq() {
 	_t=$(now)
 	while :; do
 		set -- "$1" "$2" "$3" $(serial_scan "$1")
-		[ "$5" = 1 ] && { DEAD="the guest oopsed or panicked"; return 1; }
+		if [ "$5" = 1 ]; then
+			DEAD="the guest oopsed or panicked"
+			# let it print the oops (panic=-1: QEMU then exits)
+			_i=0
+			while kill -0 "$QPID" 2>/dev/null && [ $_i -lt 30 ]; do
+				usleep 100000
+				_i=$((_i + 1))
+			done
+			return 1
+		fi
 		[ "$4" -ge "$2" ] && return 0
 		kill -0 "$QPID" 2>/dev/null || { DEAD="QEMU exited"; return 1; }
 		[ $(($(now) - _t)) -ge "$3" ] &&
@@ -305,16 +314,17 @@ for v in $variants; do
 			ex = ""
 			for (i = 1; i <= n; i++)
 				ex = ex " " (k1[i] == "-" ? "-" : k1[i] - k0[i])
-			printf "%.1f %.1f %.1f %d %d %d %d %d %.1f %d %d %d %d %s %s%s\n",
+			printf "%.1f %.1f %.1f %d %d %d %d %d %.1f %d %d %d %d %s %s %d %.2f%s\n",
 				hs, gs, d, du, ds, gu, gk, gi, busy,
 				c1[1] - c0[1], c1[2] - c0[2], t[1], t[2], t[3],
-				(h1[3] - h0[3]), ex
+				(h1[3] - h0[3]),
+				(h1[1] - h0[1]) + (h1[2] - h0[2]), g1[9] - g0[9], ex
 		}' "$dir/result")
 		set -- $r
 		hs=$1 gs=$2 d=$3 du=$4 ds=$5 gu=$6 gk=$7 gi=$8 gbusy=$9
 		shift 9
-		c1u=$1 c1s=$2 bt=$3 wt=$4 cs=$5 dg=$6
-		shift 6
+		c1u=$1 c1s=$2 bt=$3 wt=$4 cs=$5 dg=$6 dut=$7 gup=$8
+		shift 8
 		exits="$*"
 		died=$((try - 1))
 		if [ "$v" = kvmclock ]; then
@@ -322,9 +332,9 @@ for v in $variants; do
 			[ "$cs" = kvm-clock ] || KVMCLOCK_BAD=$((KVMCLOCK_BAD + 1))
 		fi
 		diag "$MODE $v $w: guest clocksource $cs, boot ${bt}s, window ${wt}s wall, try $try, case wall ${wall}s"
-		diag "$MODE $v $w: host vCPU thread: guest_user $du guest_system $ds (guest $dg) ticks -> host share ${hs}%;" \
+		diag "$MODE $v $w: host vCPU thread: guest_user $du guest_system $ds (guest $dg, utime+stime $dut) ticks in ${wt}s -> host share ${hs}%;" \
 			"L1 cpu1 guest_user/system $c1u/$c1s"
-		diag "$MODE $v $w: guest /proc/stat: user+nice $gu system+irq+softirq $gk idle+iowait+steal $gi -> guest share ${gs}% (busy ${gbusy}%)"
+		diag "$MODE $v $w: guest /proc/stat: user+nice $gu system+irq+softirq $gk idle+iowait+steal $gi ticks in ${gup}s of its uptime -> guest share ${gs}% (busy ${gbusy}%)"
 		diag "$MODE $v $w: KVM exits in the window ($EXIT_STATS): $exits"
 		echo "RESULT $MODE busy=$BUSY $v $w host=$hs guest=$gs diff=$d tries=$try died=$died wall=${wall}s boot=${bt}s cs=$cs exits=$(echo "$exits" | cut -d' ' -f1)" >>$RESULTS
 		if [ "$((du + ds))" -le 0 ] || [ "$((gu + gk))" -le 0 ]; then
