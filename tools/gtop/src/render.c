@@ -224,12 +224,14 @@ void gt_render_row(struct gt_buf *b, const struct gt_row *r,
 /* ----------------------------------------------------------- wall bar */
 
 const struct gt_wseg_def gt_wsegs[GT_NWSEGS] = {
-	[GT_WS_GUEST_USER] = { 'u', "guest user", "guest_user" },
-	[GT_WS_GUEST_SYSTEM] = { 's', "guest sys", "guest_system" },
+	/* the letters of the CPU bars where the meaning is the same:
+	 * u guest user, k guest kernel, g guest, s host system */
+	[GT_WS_GUEST_USER] = { 'u', "guest usr", "guest user mode" },
+	[GT_WS_GUEST_SYSTEM] = { 'k', "guest krn", "guest kernel" },
 	[GT_WS_GUEST] = { 'g', "guest", "guest (not split)" },
-	[GT_WS_KERNEL] = { 'k', "host kernel", "host kernel for exits" },
+	[GT_WS_KERNEL] = { 's', "host krn", "host kernel for exits" },
 	[GT_WS_VMM] = { 'v', "VMM", "VMM userspace" },
-	[GT_WS_HALTED] = { 'h', "halted", "halted" },
+	[GT_WS_HALTED] = { 'h', "halt", "halted" },
 	[GT_WS_WAIT] = { 'w', "wait", "waiting for a CPU" },
 };
 
@@ -271,5 +273,5 @@ void gt_render_wall_legend(struct gt_buf *b)
 	gt_buf_puts(b, "Wall:");
 	for (int s = 0; s < GT_NWSEGS; s++)
 		gt_buf_printf(b, " %c %s", gt_wsegs[s].ch, gt_wsegs[s].label);
-	gt_buf_puts(b, " . idle/unknown");
+	gt_buf_puts(b, " . idle");
 }

@@ -340,11 +340,24 @@ static const char *vm_name(struct gt_scanner *sc, struct pcache *p,
 		p->name = strdup(name);
 	else
 		p->name = strdup(comm[0] ? comm : "?");
+	return p->name ? p->name : comm;
+}
+
+/* The cgroup v2 path: read when found and again when its threads are
+ * re-listed (a manager may move the process after it started). */
+static void vm_cgroup(struct gt_scanner *sc, struct pcache *p)
+{
+	char path[32], cg[256];
+	ssize_t n;
+
 	snprintf(path, sizeof(path), "%d/cgroup", p->pid);
 	n = rd(sc, GT_ROOT_PROC, path);
-	if (n > 0 && !gt_parse_cgroup2(sc->file, (size_t)n, name, sizeof(name)))
-		p->cgroup = strdup(name);
-	return p->name ? p->name : comm;
+	if (n <= 0 || gt_parse_cgroup2(sc->file, (size_t)n, cg, sizeof(cg)))
+		return;
+	if (p->cgroup && !strcmp(p->cgroup, cg))
+		return;
+	free(p->cgroup);
+	p->cgroup = strdup(cg);
 }
 
 /* Run queue delay of a vCPU thread (schedstat, read every sample). */
@@ -402,6 +415,8 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 	vm->comm = gt_arena_strdup(&s->arena, ps.comm);
 	vm->name = gt_arena_strdup(&s->arena, vm_name(sc, p, ps.comm));
 	vm->uuid = p->uuid[0] ? gt_arena_strdup(&s->arena, p->uuid) : NULL;
+	if (!p->vc_ns)		/* found now; later with the re-lists */
+		vm_cgroup(sc, p);
 	vm->cgroup = p->cgroup ? gt_arena_strdup(&s->arena, p->cgroup) : NULL;
 	vm->nlwp = ps.nlwp;
 	vm->t = ps.t;
@@ -415,6 +430,8 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 	    VCPU_RECHECK_NS + (uint64_t)(p->pid % 16) * (NS / 2)) {
 		if (p->vc_ns && (!p->vc_valid || p->vc_nlwp != ps.nlwp))
 			gt_kvmfs_relist_pid(sc->kfs, p->pid);
+		if (p->vc_ns)
+			vm_cgroup(sc, p);
 		if (!dbg_threads(sc, p->pid) && !threads_fresh)
 			scan_threads(sc, p->pid);
 		int nv = 0;

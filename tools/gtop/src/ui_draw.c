@@ -134,7 +134,7 @@ static void draw_legend(const struct gt_ui *u, int y)
 		x += (int)strlen(item);
 	}
 	if (x < COLS)
-		put(y, x, " . idle/unknown", COLS - x, A_NORMAL);
+		put(y, x, " . idle", COLS - x, A_NORMAL);
 }
 
 /* Color the segments of a row's wall bar at column x, width w. */
@@ -361,9 +361,9 @@ static const char *const help_text[] = {
 	"CPU bars: host user, host system, guest user, guest system, guest",
 	"(not split), steal; number = busy %.  Mono (-C): | s u k g !",
 	"WALL TIME bars: each VM's and vCPU's wall time over the interval:",
-	"u guest user, s guest sys, g guest (not split), k host kernel for",
-	"exits, v VMM userspace, h halted, w waiting for a CPU, . idle or",
-	"unknown.  Sources: the sources field (JSON/CSV), gtop(1).",
+	"u guest user, k guest kernel, g guest (not split), s host kernel",
+	"for exits, v VMM userspace, h halted, w waiting for a CPU, . idle",
+	"or unknown.  Where each comes from: the sources field, gtop(1).",
 };
 
 static void draw_help(void)

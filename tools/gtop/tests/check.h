@@ -59,5 +59,6 @@ void test_layout(void);
 void test_output(void);
 void test_opts(void);
 void test_http(void);
+void test_wall(void);
 
 #endif

@@ -126,7 +126,7 @@ jqt old "$tmp/old.json" '.guest_split == "unsupported" and .sysctl == null
 run old -n 1 > "$tmp/old.txt"
 grep -q 'Guest split: n/a, kernel lacks guest_user/guest_system' \
 	"$tmp/old.txt" && ok || bad "old status line"
-grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +120 - +\[g+kvh+\.+\] /machine\.slice/' \
+grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +120 - +\[g+svh+\.+\] /machine\.slice/' \
 	"$tmp/old.txt" && ok || bad "old: dashes in the text table"
 run sysctl0 -n 1 -o json > "$tmp/s0.json"
 jqt sysctl0 "$tmp/s0.json" '.guest_split == "off" and .sysctl == 0 and

@@ -100,6 +100,13 @@ expect cpu-line '^%Cpu\(s\): 15\.0 hu, 15\.5 hs, 30\.0 guest'
 expect bars-mono '^ ?0\[\|+s+u+k+'
 fits 80x24
 
+# --- wall time: legend, one stacked bar per VM and vCPU ----------------------
+expect wall-legend '^Wall: u guest usr k guest krn g guest s host krn v VMM h halt w wait \. idle$'
+expect wall-header ' WALL TIME$'
+# web: 40% guest (30 user, 10 kernel), 5% VMM, 23.5% halted, 2.5% wait
+expect wall-vm '^ +1000 web .* \[uuuuukvhhhh\.\.\.\.\.\]$'
+expect wall-unknown-exits '^ +3000 fc-1 .* \[u\.+\]$'
+
 # --- sorting -----------------------------------------------------------------
 keys '>'
 expect sort-next 'sort:guest_pct desc'
@@ -117,6 +124,8 @@ expect sort-reverse-row '^ +1000 web'
 # --- expand / collapse -------------------------------------------------------
 keys Home Enter
 expect expand '^ +1003 `- vcpu1 @1 +45\.0'
+# vcpu1: 35% guest (25/10), 5% VMM, 47% halted, 3% wait, 10% rest
+expect wall-vcpu '^ +1003 `- vcpu1 @1 .* \[uuuukkvhhhhhhh\.\.\]$'
 expect expand-first '^ +1002 \|- vcpu0 @0 +55\.0'
 keys Enter
 absent collapse 'vcpu1 @1'
@@ -139,6 +148,12 @@ absent filter-hides ' web '
 expect filter-keeps '^ +3000 fc-1'
 keys Escape
 expect filter-clear '^ +1000 web'
+# the cgroup (a Kubernetes pod's) is matched too
+keys / k u b e p o d s Enter
+expect filter-cgroup '^ +3000 fc-1'
+absent filter-cgroup-hides ' web '
+keys Escape
+expect filter-cgroup-clear '^ +1000 web'
 
 # --- help, delay, pause ----------------------------------------------------
 keys h
@@ -157,6 +172,7 @@ absent resume 'PAUSED'
 # --- resize ------------------------------------------------------------------
 tm resize-window -t gt -x 132 -y 40
 expect wide 'EXITS/s TOP EXIT'
+expect wide-wall 'TOP EXIT +WALL TIME'
 fits 132x40
 tm resize-window -t gt -x 60 -y 15
 expect narrow '^ +PID NAME'
@@ -169,11 +185,25 @@ fits 80x24-again
 keys q
 dead quit
 
+# --- colors: wall bar segments and legend letters in their colors -------------
+start --root="$fx/new" -d 0.3
+expect color-start '^ +2000 evil.* \[ukkk'
+tm capture-pane -e -p -t gt > "$tmp/screen.e" 2> /dev/null
+esc=$(printf '\033')
+# evil: guest user (cyan 36) then guest kernel (blue 34) in its bar
+grep -a ' 2000 evil' "$tmp/screen.e" | grep -aq "\[${esc}\[1m${esc}\[36mu${esc}\[34mkkk" &&
+	ok || { cp "$tmp/screen.e" "$tmp/screen"; bad "color: wall bar segments"; }
+grep -a 'Wall:' "$tmp/screen.e" | grep -aq "${esc}\[31ms${esc}.* host krn" &&
+	ok || { cp "$tmp/screen.e" "$tmp/screen"; bad "color: legend"; }
+keys q
+dead color-quit
+
 # --- old kernel: dashes and one status line each ----------------------
 start --root="$fx/old" -d 0.3
 expect old-status 'Guest split: n/a, kernel lacks guest_user/guest_system'
 expect old-xt 'Exit timing: n/a, kernel lacks vcpuN/exit_timing'
-expect old-dashes '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +\[g+kvh+\.+\]'
+# stock kernel: guest not split, host kernel and halted from KVM's stats
+expect old-dashes '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +\[gggggggsvhhh\.\.\.\.\]'
 keys Home e
 expect old-detail 'exit timing not available|Exit timing: n/a'
 keys q

@@ -14,6 +14,7 @@ int main(void)
 	test_parse();
 	test_scan();
 	test_model();
+	test_wall();
 	test_live();
 	test_layout();
 	test_output();
