@@ -13,13 +13,18 @@
  *    before it, in clock ticks (scaled to ns when read), in one seqcount
  *    write section;
  *  - everything else (a halt, an exit completed in userspace, a reset, a
- *    pause of collection, the first entry) is left to a slow path, which
- *    the vCPU takes at its next entry when its sync word differs from
+ *    pause of collection, the first entry, an entry with no exit since the
+ *    last one, a vCPU without a table) is left to a slow path, which the
+ *    vCPU takes at its next entry when its sync word differs from
  *    guest_exit_timing_sync.
  *
- * The vCPU thread is the only writer, with IRQs disabled (exit and entry)
- * or preemption disabled; readers retry on the seqcount, so they never see
- * a torn or impossible row.  No locks and no allocation on the exit path.
+ * The table is allocated with the vCPU, so that timing starts at once for
+ * a vCPU that is inside KVM_RUN when collection is turned on.  The vCPU
+ * thread is the only writer, with IRQs disabled (exit and entry) or
+ * preemption disabled; readers retry on the seqcount, so they never see a
+ * torn or impossible row, and they count an exit in progress (the vCPU
+ * has not entered again) up to the time of reading.  No locks and no
+ * allocation on the exit path.
  */
 #ifndef __LINUX_KVM_EXIT_TIMING_H
 #define __LINUX_KVM_EXIT_TIMING_H
@@ -51,7 +56,7 @@ struct kvm_exit_timing_row {
 	u64 user;		/* of count, exits completed in userspace */
 };
 
-/* The table, allocated at KVM_RUN; what readers see. */
+/* The table, allocated with the vCPU; what readers see. */
 struct kvm_exit_timing {
 	seqcount_t seq;
 	atomic_t reset;			/* resets asked for (debugfs writes) */
@@ -65,17 +70,28 @@ struct kvm_exit_timing {
 	struct kvm_exit_timing_row rows[KVM_EXIT_TIMING_ROWS];
 	struct kvm_exit_timing_row guest;	/* time in guest, per entry */
 	struct kvm_exit_timing_row halted;	/* time halted, per halt */
+	/*
+	 * In a reader's snapshot only: the row holding the exit in progress
+	 * (KVM_EXIT_TIMING_ROWS: none) and the ticks so far of it and of the
+	 * halt in progress, which the rows count.
+	 */
+	u32 open_row;
+	u64 open, open_halt;
 };
 
-/* In struct kvm_vcpu: the exit being handled.  Only the vCPU touches it. */
+/*
+ * In struct kvm_vcpu: the exit being handled.  Only the vCPU writes it, in
+ * the table's write section but for what the exit hook and
+ * kvm_exit_timing_halt_start() store.
+ */
 struct kvm_exit_timing_vcpu {
 	u64 t_entry;		/* clock at the last VM entry */
-	u64 t_exit;		/* clock at the VM exit after it */
+	u64 t_exit;		/* clock at the VM exit after it; 0: none yet */
 	u64 halted;		/* ticks of it halted */
 	u64 halt_start;		/* clock when the halt in progress began; 0: none */
 	u32 reason;
 	u32 isa;		/* namespace of the exit reasons */
-	u32 sync;		/* guest_exit_timing_sync seen; bit 0: resync */
+	u32 sync;		/* guest_exit_timing_sync seen; odd: resync */
 	u32 epoch;		/* guest_util_epoch of t_entry */
 	bool open;		/* t_entry is valid */
 	bool user;		/* the exit went out to userspace */
@@ -134,6 +150,14 @@ static __always_inline void kvm_exit_timing_add(struct kvm_exit_timing_row *r,
 #endif
 }
 
+/* Ticks from clock reading @from to @to; 0 if the clock went back. */
+static __always_inline u64 kvm_exit_timing_delta(u64 from, u64 to)
+{
+	s64 d = to - from;
+
+	return max(d, 0LL);
+}
+
 struct kvm_exit_timing_row *kvm_exit_timing_find(struct kvm_exit_timing *et,
 						 u32 reason);
 void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
@@ -144,6 +168,8 @@ void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
 			    struct kvm_exit_timing *et, u64 now);
 void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap, u64 halt_start,
 			      u64 now);
+void kvm_exit_timing_now(struct kvm_exit_timing *snap,
+			 const struct kvm_exit_timing_vcpu *c, u64 now);
 u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r);
 struct seq_file;
 void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
@@ -167,7 +193,10 @@ static __always_inline void kvm_exit_timing_halt_start(struct kvm_exit_timing_vc
 	WRITE_ONCE(cur->halt_start, now ?: 1);
 }
 
-/* The vCPU must take the slow path at its next entry. */
+/*
+ * The vCPU must take the slow path at its next entry: its sync word is odd,
+ * guest_exit_timing_sync never is.
+ */
 static __always_inline void kvm_exit_timing_resync(struct kvm_exit_timing_vcpu *cur)
 {
 	cur->sync |= 1;
@@ -175,38 +204,45 @@ static __always_inline void kvm_exit_timing_resync(struct kvm_exit_timing_vcpu *
 
 /*
  * VM exit at clock @now for @reason (@isa: the namespace of the reasons).
- * Only noted, so that the exit path proper does as little as possible.
+ * Only noted, so that the exit path proper does as little as possible; the
+ * clock last, for readers (a reading of 0 is taken as no exit).
  */
 static __always_inline void __kvm_exit_timing_exit(struct kvm_exit_timing_vcpu *cur,
 						   u32 isa, u32 reason, u64 now)
 {
-	cur->t_exit = now;
 	cur->reason = reason;
 	cur->isa = isa;
+	/* Pairs with smp_load_acquire() in the readers. */
+	smp_store_release(&cur->t_exit, now);
 }
 
 /*
  * VM entry at clock @now: charge the exit that ends here to its reason and
- * the guest run before it to the time in guest.  @et is NULL until the
- * table is allocated, and then the sync word is odd.
+ * the guest run before it to the time in guest.  Only if there is a table
+ * (@et), an exit since the last entry (the exit hook may be patched in
+ * later or out earlier than the entry hook) and nothing to resync; the slow
+ * path sorts out the rest.  A clock that is not in sync across CPUs can go
+ * back: such a time counts as 0.
  */
 static __always_inline void __kvm_exit_timing_entry(struct kvm_exit_timing_vcpu *cur,
 						    struct kvm_exit_timing *et,
 						    u64 now)
 {
 	u64 t_exit = cur->t_exit;
-	s64 x = now - t_exit;
 
-	if (unlikely(cur->sync != READ_ONCE(guest_exit_timing_sync))) {
+	if (unlikely(!et || !t_exit ||
+		     cur->sync != READ_ONCE(guest_exit_timing_sync))) {
 		kvm_exit_timing_slow(cur, et, now);
 		return;
 	}
 	raw_write_seqcount_begin(&et->seq);
-	kvm_exit_timing_add(&et->guest, t_exit - cur->t_entry);
-	/* A clock that is not in sync across CPUs can go back. */
-	kvm_exit_timing_add(kvm_exit_timing_row(et, cur->reason), max(x, 0LL));
-	raw_write_seqcount_end(&et->seq);
+	kvm_exit_timing_add(&et->guest,
+			    kvm_exit_timing_delta(cur->t_entry, t_exit));
+	kvm_exit_timing_add(kvm_exit_timing_row(et, cur->reason),
+			    kvm_exit_timing_delta(t_exit, now));
 	cur->t_entry = now;
+	WRITE_ONCE(cur->t_exit, 0);
+	raw_write_seqcount_end(&et->seq);
 }
 
 #endif /* __LINUX_KVM_EXIT_TIMING_H */

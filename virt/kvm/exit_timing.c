@@ -49,6 +49,7 @@ void kvm_exit_timing_init(struct kvm_exit_timing *et)
 {
 	memset(et, 0, sizeof(*et));
 	seqcount_init(&et->seq);
+	et->open_row = KVM_EXIT_TIMING_ROWS;
 	kvm_arch_exit_timing_scale(&et->mult, &et->shift);
 	kvm_exit_timing_reset_now(et);
 }
@@ -79,53 +80,79 @@ struct kvm_exit_timing_row *kvm_exit_timing_find(struct kvm_exit_timing *et,
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_find);
 
+/* Ticks of a halt in progress, begun at @halt_start, up to @now. */
+static u64 halt_so_far(u64 halt_start, u64 now)
+{
+	return now > halt_start ? now - halt_start : 0;
+}
+
+/*
+ * Ticks of exit @c up to @now, less the time the vCPU was halted in it,
+ * a halt in progress included.
+ */
+static u64 exit_so_far(const struct kvm_exit_timing_vcpu *c, u64 now)
+{
+	u64 t = kvm_exit_timing_delta(c->t_exit, now), h = c->halted;
+
+	if (c->halt_start)
+		h += halt_so_far(c->halt_start, now);
+	return t > h ? t - h : 0;
+}
+
 /* Charge the open exit, less its halted time, and the guest run before it. */
 static void kvm_exit_timing_charge(struct kvm_exit_timing_vcpu *cur,
 				   struct kvm_exit_timing *et, u64 now)
 {
-	s64 x = now - cur->t_exit;
-	u64 t = max(x, 0LL);
 	struct kvm_exit_timing_row *r;
 
-	kvm_exit_timing_add(&et->guest, cur->t_exit - cur->t_entry);
+	kvm_exit_timing_add(&et->guest,
+			    kvm_exit_timing_delta(cur->t_entry, cur->t_exit));
 	r = kvm_exit_timing_row(et, cur->reason);
-	kvm_exit_timing_add(r, t > cur->halted ? t - cur->halted : 0);
+	kvm_exit_timing_add(r, exit_so_far(cur, now));
 	r->user += cur->user;
 }
 
 /**
  * kvm_exit_timing_slow - VM entry, the slow way
  * @cur: the vCPU's open exit
- * @et: its table, or NULL if there is none yet
+ * @et: its table, or NULL if there is none
  * @now: the clock
  *
  * Taken when the vCPU's sync word differs from guest_exit_timing_sync:
- * the first entry with a table, after a halt or an exit to userspace,
- * after a reset was asked for, or after collection was turned on again
- * (then what is open was not timed and is dropped).  IRQs are disabled.
+ * the first entry, after a halt or an exit to userspace, after a reset
+ * was asked for, or after collection was turned on again (then what is
+ * open was not timed and is dropped); and when there was no exit since
+ * the last entry (then there is nothing to charge), or there is no table.
+ * IRQs are disabled.
  */
 void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
 			  struct kvm_exit_timing *et, u64 now)
 {
 	unsigned int sync = READ_ONCE(guest_exit_timing_sync), epoch;
 
-	if (!et)
+	if (!et) {
+		/* Nothing to charge, and the slow path stays taken. */
+		cur->open = false;
+		cur->t_exit = 0;
+		kvm_exit_timing_resync(cur);
 		return;
+	}
 	/* Pairs with smp_wmb() in guest_exit_timing_bump(). */
 	smp_rmb();
 	epoch = READ_ONCE(guest_util_epoch);
 	raw_write_seqcount_begin(&et->seq);
 	if (et->gen != (unsigned int)atomic_read(&et->reset))
 		kvm_exit_timing_reset_now(et);
-	if (cur->open && cur->epoch == epoch)
+	if (cur->open && cur->t_exit && cur->epoch == epoch)
 		kvm_exit_timing_charge(cur, et, now);
-	raw_write_seqcount_end(&et->seq);
 	cur->sync = sync;
 	cur->epoch = epoch;
 	cur->open = true;
 	cur->user = false;
 	cur->halted = 0;
 	cur->t_entry = now;
+	WRITE_ONCE(cur->t_exit, 0);
+	raw_write_seqcount_end(&et->seq);
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_slow);
 
@@ -147,30 +174,22 @@ static u64 ticks_to_ns(const struct kvm_exit_timing *et, u64 t)
 void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
 			    struct kvm_exit_timing *et, u64 now)
 {
-	s64 d = now - cur->halt_start;
-	u64 t = max(d, 0LL);
+	u64 t = kvm_exit_timing_delta(cur->halt_start, now);
 
 	preempt_disable();
+	/* Readers see the halt either in progress or in the row. */
 	if (et) {
-		/* Readers see the halt either in progress or in the row. */
 		raw_write_seqcount_begin(&et->seq);
 		kvm_exit_timing_add(&et->halted, t);
-		WRITE_ONCE(cur->halt_start, 0);
-		raw_write_seqcount_end(&et->seq);
-	} else {
-		WRITE_ONCE(cur->halt_start, 0);
 	}
-	cur->halted += t;
+	WRITE_ONCE(cur->halt_start, 0);
+	WRITE_ONCE(cur->halted, cur->halted + t);
 	kvm_exit_timing_resync(cur);
+	if (et)
+		raw_write_seqcount_end(&et->seq);
 	preempt_enable();
 }
 EXPORT_SYMBOL_GPL(kvm_exit_timing_halted);
-
-/* Ticks of a halt in progress, begun at @halt_start, up to @now. */
-static u64 halt_so_far(u64 halt_start, u64 now)
-{
-	return now > halt_start ? now - halt_start : 0;
-}
 
 /*
  * A snapshot's halt in progress (begun at @halt_start, 0 if none) counts
@@ -179,13 +198,73 @@ static u64 halt_so_far(u64 halt_start, u64 now)
 void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap, u64 halt_start,
 			      u64 now)
 {
-	if (halt_start)
-		kvm_exit_timing_add(&snap->halted, halt_so_far(halt_start, now));
+	if (halt_start) {
+		snap->open_halt = halt_so_far(halt_start, now);
+		kvm_exit_timing_add(&snap->halted, snap->open_halt);
+	}
 }
 
 /*
- * Allocate the vCPU's exit timing when it first runs with collection on.
- * Called from KVM_RUN, never from the exit path.
+ * A copy of the vCPU's open exit, taken with its table in the same read
+ * section (the exit hook stores its clock last).
+ */
+static void read_cur(const struct kvm_exit_timing_vcpu *cur,
+		     struct kvm_exit_timing_vcpu *c)
+{
+	/* Pairs with smp_store_release() in __kvm_exit_timing_exit(). */
+	c->t_exit = smp_load_acquire(&cur->t_exit);
+	c->reason = READ_ONCE(cur->reason);
+	c->isa = READ_ONCE(cur->isa);
+	c->halted = READ_ONCE(cur->halted);
+	c->halt_start = READ_ONCE(cur->halt_start);
+	c->epoch = READ_ONCE(cur->epoch);
+	c->open = READ_ONCE(cur->open);
+	c->user = READ_ONCE(cur->user);
+}
+
+/*
+ * Is @c, a copy of a vCPU's open exit, an exit in progress: one that the
+ * vCPU has not entered the guest again after, and that it will charge
+ * when it does (collection is on, and was since the entry before it)?
+ */
+static bool exit_in_progress(const struct kvm_exit_timing_vcpu *c)
+{
+	return c->t_exit && c->open && guest_exit_timing_enabled() &&
+	       c->epoch == READ_ONCE(guest_util_epoch);
+}
+
+/**
+ * kvm_exit_timing_now - count what is in progress in a snapshot
+ * @snap: a copy of a vCPU's table (a reset pending already done)
+ * @c: a copy of its open exit, taken with it
+ * @now: the clock
+ *
+ * A halt in progress counts as a halt, and an exit in progress as an exit
+ * of its reason (from userspace, if KVM_RUN handed it there), each with
+ * its time so far; as the vCPU will charge them.
+ */
+void kvm_exit_timing_now(struct kvm_exit_timing *snap,
+			 const struct kvm_exit_timing_vcpu *c, u64 now)
+{
+	struct kvm_exit_timing_row *r;
+
+	kvm_exit_timing_halt_now(snap, c->halt_start, now);
+	if (!exit_in_progress(c))
+		return;
+	r = kvm_exit_timing_row(snap, c->reason);
+	snap->open = exit_so_far(c, now);
+	snap->open_row = r - snap->rows;
+	kvm_exit_timing_add(r, snap->open);
+	r->user += c->user;
+}
+
+/**
+ * kvm_exit_timing_alloc - give a new vCPU its exit timing table
+ * @vcpu: the vCPU, not running yet
+ *
+ * At vCPU creation, whether collection is on or not, so that it starts at
+ * once for a vCPU that never leaves KVM_RUN.  vcpu->exit_timing stays NULL
+ * if there is no memory for it.
  */
 void kvm_exit_timing_alloc(struct kvm_vcpu *vcpu)
 {
@@ -197,9 +276,9 @@ void kvm_exit_timing_alloc(struct kvm_vcpu *vcpu)
 	if (!et)
 		return;
 	kvm_exit_timing_init(et);
+	kvm_exit_timing_resync(&vcpu->exit_timing_cur);
 	/* Pairs with smp_load_acquire() in the readers. */
 	smp_store_release(&vcpu->exit_timing, et);
-	kvm_exit_timing_resync(&vcpu->exit_timing_cur);
 }
 
 void kvm_exit_timing_free(struct kvm_vcpu *vcpu)
@@ -211,8 +290,27 @@ void kvm_exit_timing_free(struct kvm_vcpu *vcpu)
 /* KVM_RUN returns to userspace: the open exit is completed there. */
 void kvm_exit_timing_to_user(struct kvm_vcpu *vcpu)
 {
-	vcpu->exit_timing_cur.user = true;
+	struct kvm_exit_timing *et = vcpu->exit_timing;
+
+	preempt_disable();
+	if (et)
+		raw_write_seqcount_begin(&et->seq);
+	WRITE_ONCE(vcpu->exit_timing_cur.user, true);
 	kvm_exit_timing_resync(&vcpu->exit_timing_cur);
+	if (et)
+		raw_write_seqcount_end(&et->seq);
+	preempt_enable();
+}
+
+/* The row of @reason in table @et, read only; -1 if it takes a new one. */
+static int find_row(const struct kvm_exit_timing *et, u32 reason)
+{
+	u32 i, n = min_t(u32, READ_ONCE(et->nr_rows), KVM_EXIT_TIMING_OTHER);
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(et->reasons[i]) == reason)
+			return i;
+	return n < KVM_EXIT_TIMING_OTHER ? -1 : KVM_EXIT_TIMING_OTHER;
 }
 
 /**
@@ -229,31 +327,43 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 	struct kvm_vcpu_stat_generic *st = &vcpu->stat.generic;
 	/* Pairs with smp_store_release() in kvm_exit_timing_alloc(). */
 	struct kvm_exit_timing *et = smp_load_acquire(&vcpu->exit_timing);
+	struct kvm_exit_timing_vcpu c;
 	u64 v[4];
 	u64 *stat[4] = { &st->timed_exits, &st->exit_time_ns,
 			 &st->guest_time_ns, &st->halted_time_ns };
-	u64 h, hs;
+	u64 h, t, open, now;
 	unsigned int seq;
-	int i;
+	int i, row;
+	bool in;
 
 	if (!et)
 		return;
-	/* Row by row, so that exit_time_ns is the sum of the table's rows. */
+	now = kvm_arch_exit_timing_clock();
+	/*
+	 * Row by row, so that exit_time_ns is the sum of the table's rows;
+	 * an exit and a halt in progress count up to now, as in the table.
+	 */
 	do {
 		seq = raw_read_seqcount_begin(&et->seq);
-		hs = READ_ONCE(vcpu->exit_timing_cur.halt_start);
-		v[0] = et->base_exits;
+		read_cur(&vcpu->exit_timing_cur, &c);
+		in = exit_in_progress(&c);
+		open = in ? exit_so_far(&c, now) : 0;
+		row = in ? find_row(et, c.reason) : -1;
+		v[0] = et->base_exits + in;
 		v[1] = ticks_to_ns(et, et->base_exit);
 		for (i = 0; i < KVM_EXIT_TIMING_ROWS; i++) {
+			t = READ_ONCE(et->rows[i].total);
 			v[0] += READ_ONCE(et->rows[i].count);
-			v[1] += ticks_to_ns(et, READ_ONCE(et->rows[i].total));
+			v[1] += ticks_to_ns(et, i == row ? t + open : t);
 		}
+		/* The exit in progress would take a new row. */
+		if (in && row < 0)
+			v[1] += ticks_to_ns(et, open);
 		v[2] = ticks_to_ns(et, et->base_guest + READ_ONCE(et->guest.total));
 		h = et->base_halted + READ_ONCE(et->halted.total);
+		if (c.halt_start)
+			h += halt_so_far(c.halt_start, now);
 	} while (read_seqcount_retry(&et->seq, seq));
-	/* A halt in progress counts up to now. */
-	if (hs)
-		h += halt_so_far(hs, kvm_arch_exit_timing_clock());
 	v[3] = ticks_to_ns(et, h);
 
 	mutex_lock(&lock);
@@ -357,16 +467,17 @@ u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r)
 
 static void show_row(struct seq_file *m, const char *name,
 		     const struct kvm_exit_timing *et,
-		     const struct kvm_exit_timing_row *r)
+		     const struct kvm_exit_timing_row *r, u64 open)
 {
 	u64 total = ticks_to_ns(et, r->total);
 
-	seq_printf(m, "%-24s %10llu %12llu %12llu %16llu %12llu %12llu %10llu\n",
+	seq_printf(m, "%-24s %10llu %12llu %12llu %16llu %12llu %12llu %10llu %12llu\n",
 		   name, r->count,
 		   r->count ? ticks_to_ns(et, r->min) : 0,
 		   ticks_to_ns(et, r->max), total,
 		   r->count ? div64_u64(total, r->count) : 0,
-		   ticks_to_ns(et, kvm_exit_timing_stddev(r)), r->user);
+		   ticks_to_ns(et, kvm_exit_timing_stddev(r)), r->user,
+		   ticks_to_ns(et, open));
 }
 
 static int cmp_reason(const void *a, const void *b, const void *priv)
@@ -388,9 +499,9 @@ void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
 	char buf[16];
 	u32 i, n = min_t(u32, et->nr_rows, KVM_EXIT_TIMING_OTHER);
 
-	seq_printf(m, "%-24s %10s %12s %12s %16s %12s %12s %10s\n", "reason",
-		   "count", "min_ns", "max_ns", "total_ns", "avg_ns",
-		   "stddev_ns", "user_exits");
+	seq_printf(m, "%-24s %10s %12s %12s %16s %12s %12s %10s %12s\n",
+		   "reason", "count", "min_ns", "max_ns", "total_ns", "avg_ns",
+		   "stddev_ns", "user_exits", "open_ns");
 	for (i = 0; i < n; i++)
 		order[i] = i;
 	sort_r(order, n, 1, cmp_reason, NULL, et);
@@ -405,20 +516,21 @@ void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
 			snprintf(buf, sizeof(buf), "0x%x", reason);
 			name = buf;
 		}
-		show_row(m, name, et, r);
+		show_row(m, name, et, r, order[i] == et->open_row ? et->open : 0);
 	}
 	if (et->rows[KVM_EXIT_TIMING_OTHER].count)
-		show_row(m, "<other>", et, &et->rows[KVM_EXIT_TIMING_OTHER]);
-	show_row(m, "<guest>", et, &et->guest);
-	show_row(m, "<halted>", et, &et->halted);
+		show_row(m, "<other>", et, &et->rows[KVM_EXIT_TIMING_OTHER],
+			 et->open_row == KVM_EXIT_TIMING_OTHER ? et->open : 0);
+	show_row(m, "<guest>", et, &et->guest, 0);
+	show_row(m, "<halted>", et, &et->halted, et->open_halt);
 }
 
 static int exit_timing_show(struct seq_file *m, void *unused)
 {
 	struct kvm_vcpu *vcpu = m->private;
+	struct kvm_exit_timing_vcpu c = { .isa = READ_ONCE(vcpu->exit_timing_cur.isa) };
 	struct kvm_exit_timing *et, *snap;
 	unsigned int seq;
-	u64 hs = 0;
 
 	snap = kmalloc(sizeof(*snap), GFP_KERNEL);
 	if (!snap)
@@ -430,14 +542,14 @@ static int exit_timing_show(struct seq_file *m, void *unused)
 		do {
 			seq = raw_read_seqcount_begin(&et->seq);
 			memcpy(snap, et, sizeof(*snap));
-			hs = READ_ONCE(vcpu->exit_timing_cur.halt_start);
+			read_cur(&vcpu->exit_timing_cur, &c);
 		} while (read_seqcount_retry(&et->seq, seq));
 		/* A reset the vCPU has not done yet: show it done. */
 		if (snap->gen != (unsigned int)atomic_read(&et->reset))
 			kvm_exit_timing_reset_now(snap);
-		kvm_exit_timing_halt_now(snap, hs, kvm_arch_exit_timing_clock());
+		kvm_exit_timing_now(snap, &c, kvm_arch_exit_timing_clock());
 	}
-	kvm_exit_timing_show(m, snap, READ_ONCE(vcpu->exit_timing_cur.isa));
+	kvm_exit_timing_show(m, snap, c.isa);
 	kfree(snap);
 	return 0;
 }

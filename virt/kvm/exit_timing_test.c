@@ -317,7 +317,8 @@ static void exit_timing_table(struct kunit *test)
 	buf[m.count] = '\0';
 	kunit_info(test, "table:\n%s", buf);
 	KUNIT_EXPECT_TRUE(test, str_has_prefix(buf, "reason "));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "user_exits\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, " user_exits "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, " open_ns\n"));
 	/* Rows sorted by reason: 0x72 before 0x7b, then <guest>, <halted>. */
 	KUNIT_EXPECT_GT(test, et_pos(buf, "\n0x72 ", "\ncpuid "), 0);
 	KUNIT_EXPECT_LT(test, et_pos(buf, "\n0x72 ", "\ncpuid "),
@@ -364,6 +365,259 @@ static void exit_timing_clock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->et->guest.count, 2);
 }
 
+/*
+ * An entry with no exit since the last one (the exit hook not patched in
+ * yet, or already out, as static keys are flipped module by module)
+ * charges nothing; nor does an exit stamped before the entry it follows.
+ */
+static void exit_timing_entry_without_exit(struct kunit *test)
+{
+	struct et_test *t = et_test_new(test);
+	struct kvm_exit_timing_row *r;
+
+	et_run(t, 0x72, 100, 500);
+	et_entry(t);
+	t->now += 200;
+	et_entry(t);			/* no exit since the last entry */
+	t->now += 300;
+	et_entry(t);
+	r = et_find(t, 0x72);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->count, 1);
+	KUNIT_EXPECT_EQ(test, r->total, 500);
+	KUNIT_EXPECT_EQ(test, t->et->guest.count, 1);
+	KUNIT_EXPECT_EQ(test, t->et->guest.total, 100);
+
+	/* Exits are timed again from the last entry on. */
+	t->now += 50;
+	et_exit(t, 0x72);
+	t->now += 400;
+	et_entry(t);
+	KUNIT_EXPECT_EQ(test, r->count, 2);
+	KUNIT_EXPECT_EQ(test, r->total, 900);
+	KUNIT_EXPECT_EQ(test, t->et->guest.total, 150);
+
+	/* A clock that went back between entry and exit: 0, not 2^64 - 100. */
+	t->now -= 100;
+	et_exit(t, 0x72);
+	t->now += 1000;
+	et_entry(t);
+	KUNIT_EXPECT_EQ(test, r->count, 3);
+	KUNIT_EXPECT_EQ(test, r->total, 1900);
+	KUNIT_EXPECT_EQ(test, t->et->guest.count, 3);
+	KUNIT_EXPECT_EQ(test, t->et->guest.min, 0);
+	KUNIT_EXPECT_EQ(test, t->et->guest.total, 150);
+	KUNIT_EXPECT_EQ(test, t->et->guest.max, 100);
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.timed_exits, 3);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.guest_time_ns, 150);
+}
+
+/*
+ * A vCPU without a table never touches one, even when its sync word
+ * equals guest_exit_timing_sync (a fresh vCPU's 0 once the counter has
+ * wrapped around).
+ */
+static void exit_timing_no_table(struct kunit *test)
+{
+	struct et_test *t = et_test_new(test);
+
+	memset(t->cur, 0, sizeof(*t->cur));
+	t->cur->sync = READ_ONCE(guest_exit_timing_sync);
+	t->vcpu->exit_timing = NULL;
+	__kvm_exit_timing_entry(t->cur, NULL, t->now);
+	t->now += 100;
+	et_exit(t, 0x72);
+	t->now += 100;
+	__kvm_exit_timing_entry(t->cur, NULL, t->now);
+	KUNIT_EXPECT_NE(test, t->cur->sync, READ_ONCE(guest_exit_timing_sync));
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.timed_exits, 0);
+}
+
+static void et_switches_off(void *unused)
+{
+	guest_exit_timing_set(false);
+	guest_util_set(false);
+}
+
+/* The fields of the table row @name of @buf; false if it is not there. */
+static bool et_table_row(const char *buf, const char *name, u64 *v, int n)
+{
+	char key[32];
+	const char *p;
+	int i;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	p = strstr(buf, key);
+	if (!p)
+		return false;
+	p += strlen(key);
+	for (i = 0; i < n; i++) {
+		int len;
+
+		if (sscanf(p, " %llu%n", &v[i], &len) != 1)
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+/*
+ * An exit the vCPU has not entered again after (the VMM sits in userspace
+ * after an I/O exit, or a slow emulation) shows, counted, with its time so
+ * far, in the debugfs table and in the binary stats.  On the real clock.
+ */
+static void exit_timing_in_progress(struct kunit *test)
+{
+	struct seq_file m = { };
+	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct et_test *t;
+	u64 v[8], clock;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	guest_util_set(true);
+	guest_exit_timing_set(true);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, et_switches_off, NULL), 0);
+	t = et_test_new(test);
+	clock = kvm_arch_exit_timing_clock();
+	KUNIT_ASSERT_GT(test, clock, 100000000ULL);
+	t->now = clock - 20000000;
+	et_run(t, 0x72, 100, 500);
+	et_entry(t);
+	t->now += 100;
+	et_exit(t, 0x7b);			/* an I/O exit... */
+	kvm_exit_timing_to_user(t->vcpu);	/* ...that the VMM sits on */
+
+	kvm_exit_timing_stats(t->vcpu);
+	KUNIT_EXPECT_EQ(test, t->vcpu->stat.generic.timed_exits, 2);
+	KUNIT_EXPECT_GE(test, t->vcpu->stat.generic.exit_time_ns, 500 + 19000000);
+
+	m.buf = buf;
+	m.size = 4096;
+	m.private = t->vcpu;
+	KUNIT_ASSERT_EQ(test, exit_timing_show(&m, NULL), 0);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	buf[m.count] = '\0';
+	kunit_info(test, "table:\n%s", buf);
+	/* count min max total avg stddev user_exits open_ns */
+	KUNIT_ASSERT_TRUE(test, et_table_row(buf, "io", v, 7) ||
+			  et_table_row(buf, "0x7b", v, 7));
+	KUNIT_EXPECT_EQ(test, v[0], 1);
+	KUNIT_EXPECT_GE(test, v[3], 19000000);
+	KUNIT_EXPECT_EQ(test, v[6], 1);
+	KUNIT_EXPECT_TRUE(test, et_table_row(buf, "io", v, 8) ||
+			  et_table_row(buf, "0x7b", v, 8));
+	KUNIT_EXPECT_EQ(test, v[7], v[3]);
+	KUNIT_EXPECT_TRUE(test, et_table_row(buf, "cpuid", v, 8) ||
+			  et_table_row(buf, "0x72", v, 8));
+	KUNIT_EXPECT_EQ(test, v[0], 1);
+	KUNIT_EXPECT_EQ(test, v[3], 500);
+	KUNIT_EXPECT_EQ(test, v[7], 0);
+
+	/* Collection off: the open exit will not be charged, nor shown. */
+	guest_exit_timing_set(false);
+	m.count = 0;
+	KUNIT_ASSERT_EQ(test, exit_timing_show(&m, NULL), 0);
+	buf[m.count] = '\0';
+	KUNIT_EXPECT_FALSE(test, et_table_row(buf, "io", v, 1) ||
+			   et_table_row(buf, "0x7b", v, 1));
+}
+
+/*
+ * An exit in progress, on a synthetic clock: the time the vCPU was halted
+ * in it, a halt in progress included, is not exit time.
+ */
+static void exit_timing_in_progress_halted(struct kunit *test)
+{
+	struct kvm_exit_timing *snap = kunit_kzalloc(test, sizeof(*snap),
+						     GFP_KERNEL);
+	struct kvm_exit_timing_row *r;
+	struct kvm_exit_timing_vcpu c;
+	struct et_test *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, snap);
+	guest_util_set(true);
+	guest_exit_timing_set(true);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, et_switches_off, NULL), 0);
+	t = et_test_new(test);
+	et_run(t, 0x78, 100, 1000);
+	kvm_exit_timing_halt_start(t->cur, t->now);
+	t->now += 3000;
+	kvm_exit_timing_halted(t->cur, t->et, t->now);
+	t->now += 200;
+	kvm_exit_timing_halt_start(t->cur, t->now);
+	*snap = *t->et;
+	c = *t->cur;
+	kvm_exit_timing_now(snap, &c, t->now + 5000);
+	r = kvm_exit_timing_row(snap, 0x78);
+	KUNIT_EXPECT_EQ(test, r->count, 1);
+	KUNIT_EXPECT_EQ(test, r->total, 1200);
+	KUNIT_EXPECT_EQ(test, snap->open, 1200);
+	KUNIT_EXPECT_EQ(test, snap->open_row, r - snap->rows);
+	KUNIT_EXPECT_EQ(test, snap->open_halt, 5000);
+	KUNIT_EXPECT_EQ(test, snap->halted.count, 2);
+	KUNIT_EXPECT_EQ(test, snap->halted.total, 8000);
+	KUNIT_EXPECT_EQ(test, snap->guest.count, 0);
+
+	/* What the vCPU charges when it enters, as the snapshot said. */
+	t->now += 5000;
+	kvm_exit_timing_halted(t->cur, t->et, t->now);
+	et_entry(t);
+	r = et_find(t, 0x78);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->total, 1200);
+	KUNIT_EXPECT_EQ(test, t->et->halted.total, 8000);
+
+	/* Collection turned off and on: the exit is dropped, so not shown. */
+	et_exit(t, 0x78);
+	guest_exit_timing_set(false);
+	guest_exit_timing_set(true);
+	*snap = *t->et;
+	c = *t->cur;
+	kvm_exit_timing_now(snap, &c, t->now + 5000);
+	KUNIT_EXPECT_EQ(test, kvm_exit_timing_row(snap, 0x78)->count, 1);
+	KUNIT_EXPECT_EQ(test, snap->open_row, KVM_EXIT_TIMING_ROWS);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(et_free, kvm_exit_timing_free, struct kvm_vcpu *);
+
+/*
+ * The table comes with the vCPU, collection on or not: a vCPU that is
+ * inside KVM_RUN when collection is turned on, and never returns to
+ * userspace (an in-kernel irqchip), is timed from its next entry on.
+ */
+static void exit_timing_alloc_at_create(struct kunit *test)
+{
+	struct kvm_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
+	struct kvm_exit_timing_vcpu *cur;
+	struct kvm_exit_timing_row *r;
+	u64 now = 1000000;
+
+	KUNIT_ASSERT_NOT_NULL(test, vcpu);
+	cur = &vcpu->exit_timing_cur;
+	kvm_exit_timing_alloc(vcpu);
+	KUNIT_ASSERT_NOT_NULL(test, vcpu->exit_timing);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, et_free, vcpu), 0);
+	KUNIT_EXPECT_EQ(test, cur->sync & 1, 1);
+	vcpu->exit_timing->mult = 1;
+	vcpu->exit_timing->shift = 0;
+	/* Collection turned on while the vCPU is in the guest: exit, entry... */
+	__kvm_exit_timing_exit(cur, 2, 0x72, now);
+	now += 300;
+	__kvm_exit_timing_entry(cur, vcpu->exit_timing, now);
+	now += 100;
+	__kvm_exit_timing_exit(cur, 2, 0x72, now);
+	now += 400;
+	__kvm_exit_timing_entry(cur, vcpu->exit_timing, now);
+	r = kvm_exit_timing_row(vcpu->exit_timing, 0x72);
+	KUNIT_EXPECT_EQ(test, r->count, 1);
+	KUNIT_EXPECT_EQ(test, r->total, 400);
+	KUNIT_EXPECT_EQ(test, vcpu->exit_timing->guest.total, 100);
+	kvm_exit_timing_stats(vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.generic.timed_exits, 1);
+}
+
 static struct kunit_case exit_timing_test_cases[] = {
 	KUNIT_CASE(exit_timing_clock),
 	KUNIT_CASE(exit_timing_stats),
@@ -374,6 +628,11 @@ static struct kunit_case exit_timing_test_cases[] = {
 	KUNIT_CASE(exit_timing_reset),
 	KUNIT_CASE(exit_timing_no_exit),
 	KUNIT_CASE(exit_timing_table),
+	KUNIT_CASE(exit_timing_entry_without_exit),
+	KUNIT_CASE(exit_timing_in_progress),
+	KUNIT_CASE(exit_timing_in_progress_halted),
+	KUNIT_CASE(exit_timing_alloc_at_create),
+	KUNIT_CASE(exit_timing_no_table),
 	{}
 };
 
