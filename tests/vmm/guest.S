@@ -57,9 +57,19 @@ gvmm_guest_alt:
 3:	int	$SYSCALL_VECTOR
 	jmp	1b
 
-/* int 0x80 gate (DPL3, interrupt gate): the CPL0 half of alt */
+/*
+ * int 0x80 gate (DPL3, interrupt gate): the CPL0 half of alt.  With
+ * %edi != 0 (altx) it starts with a cpuid, a system call that exits.
+ */
 gvmm_guest_int80:
-	movl	%ebp, %ecx
+	testl	%edi, %edi
+	jz	3f
+	pushl	%ebx
+	xorl	%eax, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	popl	%ebx
+3:	movl	%ebp, %ecx
 	testl	%ecx, %ecx
 	jz	2f
 1:	decl	%ecx

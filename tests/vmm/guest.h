@@ -44,6 +44,8 @@
  *
  * GUEST_MODE_ALT:   ebx = user loop count, ecx = kernel loop count
  *                   per cycle.
+ * GUEST_MODE_ALTX:  as ALT, entered with edi = 1: each CPL0 half starts
+ *                   with a cpuid (a synchronous exit from CPL0).
  * GUEST_MODE_EXITS: ebx = number of cpuid, ecx = number of out to
  *                   PORT_IO; at completion the guest does out to
  *                   PORT_DONE with esi = cpuid executed, ebx = outs
@@ -56,6 +58,7 @@
 #define GUEST_MODE_IO		5
 #define GUEST_MODE_CPUID	6
 #define GUEST_MODE_IDLE		7
+#define GUEST_MODE_ALTX		8	/* alt, edi = 1: cpuid in the CPL0 half */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -55,6 +55,8 @@ static void usage(FILE *f)
 "  alt:P[:L]   alternate: P%% of each cycle at CPL3, 100-P%% at CPL0; a cycle\n"
 "              is %d slices of L loop iterations (default L=%d), switching\n"
 "              with int 0x80 / iret\n"
+"  altx:P[:L]  alt whose CPL0 half starts with a cpuid: a system call that\n"
+"              exits to the host from the guest kernel once a cycle\n"
 "  exits:N:M   N cpuid, then M out to port %#x, then report on port %#x;\n"
 "              gvmm prints \"vcpu <i> done cpuid <N> io <M>\", then\n"
 "              \"vcpu <i> time ns <T>\" (since its first KVM_RUN), and stops\n"
@@ -159,7 +161,7 @@ static bool parse_mode(const char *s, size_t len, struct vcpu_spec *spec)
 	arg++;
 	len -= arg - s;
 	colon = memchr(arg, ':', len);
-	if (IS("alt")) {
+	if (IS("alt") || IS("altx")) {
 		unsigned long loops = ALT_DEFAULT_LOOPS;
 		size_t plen = colon ? (size_t)(colon - arg) : len;
 
@@ -170,7 +172,7 @@ static bool parse_mode(const char *s, size_t len, struct vcpu_spec *spec)
 			return false;
 		if (loops == 0)
 			return false;
-		spec->mode = GUEST_MODE_ALT;
+		spec->mode = IS("alt") ? GUEST_MODE_ALT : GUEST_MODE_ALTX;
 		spec->arg1 = a * loops;
 		spec->arg2 = (ALT_SLICES - a) * loops;
 		return true;

@@ -19,7 +19,8 @@
 
 static bool starts_at_cpl3(const struct vcpu *v)
 {
-	return v->spec.mode == GUEST_MODE_USER || v->spec.mode == GUEST_MODE_ALT;
+	return v->spec.mode == GUEST_MODE_USER || v->spec.mode == GUEST_MODE_ALT ||
+	       v->spec.mode == GUEST_MODE_ALTX;
 }
 
 /* Per-thread state for the kick signal (SIGUSR1). */
@@ -250,8 +251,10 @@ static void setup_regs(struct vcpu *v)
 	regs.rip = CODE_BASE;
 	if (v->spec.mode == GUEST_MODE_USER)
 		regs.rip = GUEST_ADDR(gvmm_guest_user);
-	else if (v->spec.mode == GUEST_MODE_ALT)
+	else if (v->spec.mode == GUEST_MODE_ALT ||
+		 v->spec.mode == GUEST_MODE_ALTX)
 		regs.rip = GUEST_ADDR(gvmm_guest_alt);
+	regs.rdi = v->spec.mode == GUEST_MODE_ALTX;
 	regs.rflags = 0x2;
 	regs.rax = v->spec.mode;
 	regs.rbx = v->spec.arg1;
