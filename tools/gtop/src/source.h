@@ -21,7 +21,8 @@
  *                           --no-libproc2 clears it) processes are
  *                           enumerated by libproc2 (procps_pids_reap)
  *                           instead of readdir.
- *   gt_source_mem_new()     in-memory files for unit tests.
+ *   gt_source_mem_new()     in-memory files for unit tests
+ *                           (source_mem.h; not in the gtop binary).
  */
 #ifndef GTOP_SOURCE_H
 #define GTOP_SOURCE_H
@@ -87,26 +88,7 @@ struct gt_source {
 
 struct gt_source *gt_source_fs_new(const char *root);
 struct gt_source *gt_source_live_new(bool libproc2_procs);
-struct gt_source *gt_source_mem_new(void);
 void gt_source_destroy(struct gt_source *s);
-
-/*
- * In-memory source: add a file (content NULL with err set: the file
- * exists in listings but reading fails with -err), set the clock.
- * Directories exist implicitly.  Returns 0 or -1.
- */
-int gt_source_mem_put(struct gt_source *s, enum gt_root root,
-		      const char *path, const char *content, int err);
-/* The same with binary content (NUL bytes, e.g. cmdline). */
-int gt_source_mem_put_len(struct gt_source *s, enum gt_root root,
-			  const char *path, const char *content, size_t len);
-void gt_source_mem_remove(struct gt_source *s, enum gt_root root,
-			  const char *prefix);
-void gt_source_mem_clock(struct gt_source *s, uint64_t mono_ns,
-			 double realtime);
-/* Make listing a directory fail (e.g. -EACCES for debugfs). */
-void gt_source_mem_deny(struct gt_source *s, enum gt_root root,
-			const char *dir, int err);
 
 /*
  * Generic process enumeration: the numeric entries of the proc root,

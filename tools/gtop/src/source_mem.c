@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
+#include "source_mem.h"
 #include "util.h"
 
 struct mem_file {

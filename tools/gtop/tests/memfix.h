@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "source.h"
+#include "source_mem.h"
 
 #define P GT_ROOT_PROC
 #define D GT_ROOT_DEBUGFS
