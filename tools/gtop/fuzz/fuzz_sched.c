@@ -2,7 +2,7 @@
 /*
  * fuzz_sched.c - libFuzzer target for the parsers of the time
  * decomposition and VM identity: schedstat, KVM's debugfs statistics
- * files (one number), /proc/<pid>/cgroup.
+ * files (one number), /proc/<pid>/cgroup and libvirt's machine scope.
  */
 #include "fuzz.h"
 #include "parse.h"
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = fuzz_copy(data, size);
-	char cg[256];
+	char cg[256], name[64];
 	uint64_t run, wait, v;
 
 	if (!buf)
@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < n; i++)
 			FUZZ_ASSERT((unsigned char)cg[i] >= 0x20 &&
 				    cg[i] != 0x7f);
+		if (gt_vm_name_from_cgroup(cg, name, sizeof(name)))
+			FUZZ_ASSERT(name[0] && gt_utf8_valid(name, strlen(name)));
 	}
 	free(buf);
 	return 0;

@@ -493,6 +493,64 @@ static int qemu_name(const char *v, size_t n, char *out, size_t outsz)
 	return 0;
 }
 
+int gt_vm_name_from_cgroup(const char *path, char *out, size_t outsz)
+{
+	const char *c = path, *best = NULL;
+	size_t best_len = 0;
+	char tmp[256];
+	size_t n = 0;
+
+	if (outsz)
+		out[0] = '\0';
+	/* the last "machine-*.scope" component */
+	while (*c) {
+		const char *e = strchr(c, '/');
+		size_t l = e ? (size_t)(e - c) : strlen(c);
+
+		if (l > 14 && !memcmp(c, "machine-", 8) &&
+		    !memcmp(c + l - 6, ".scope", 6)) {
+			best = c + 8;
+			best_len = l - 14;
+		}
+		c += l;
+		while (*c == '/')
+			c++;
+	}
+	if (!best)
+		return 0;
+	/* systemd unit name escapes: \xNN */
+	for (size_t i = 0; i < best_len && n + 1 < sizeof(tmp); i++) {
+		unsigned hi, lo;
+
+		if (best[i] == '\\' && i + 3 < best_len && best[i + 1] == 'x' &&
+		    isxdigit((unsigned char)best[i + 2]) &&
+		    isxdigit((unsigned char)best[i + 3])) {
+			hi = (unsigned)(isdigit((unsigned char)best[i + 2]) ?
+				best[i + 2] - '0' : (tolower(best[i + 2]) - 'a' + 10));
+			lo = (unsigned)(isdigit((unsigned char)best[i + 3]) ?
+				best[i + 3] - '0' : (tolower(best[i + 3]) - 'a' + 10));
+			tmp[n++] = (char)(hi << 4 | lo);
+			i += 3;
+		} else {
+			tmp[n++] = best[i];
+		}
+	}
+	tmp[n] = '\0';
+	/* libvirt: DRIVER-ID-NAME (qemu-1-web, lxc-3-db, ch-2-vm) */
+	char *d = strchr(tmp, '-');
+
+	if (!d || !isdigit((unsigned char)d[1]))
+		return 0;
+	d++;
+	while (isdigit((unsigned char)*d))
+		d++;
+	if (*d != '-' || !d[1])
+		return 0;
+	d++;
+	gt_sanitize(out, outsz, d, strlen(d));
+	return out[0] != '\0';
+}
+
 int gt_vm_name_from_cmdline(const char *buf, size_t len, char *out,
 			    size_t outsz)
 {

@@ -132,6 +132,13 @@ int gt_vm_name_from_cmdline(const char *buf, size_t len, char *out,
 			    size_t outsz);
 
 /*
+ * libvirt's domain name from a cgroup path: its machine scope
+ * "machine-DRIVER\x2dID\x2dNAME.scope" (any driver: qemu, lxc, ch).
+ * Returns 1 and the sanitised name, or 0 if there is none.
+ */
+int gt_vm_name_from_cgroup(const char *path, char *out, size_t outsz);
+
+/*
  * VM UUID from a NUL-separated /proc/<pid>/cmdline: QEMU "-uuid X"
  * ("--uuid", "-uuid=X" too), Cloud Hypervisor "--platform ...uuid=X...".
  * Only the canonical 8-4-4-4-12 hex form is taken; out gets it in lower

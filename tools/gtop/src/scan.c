@@ -336,7 +336,9 @@ static const char *vm_name(struct gt_scanner *sc, struct pcache *p,
 	if (n <= 0)
 		return comm;	/* not exec'd yet or gone: try again later */
 	gt_vm_uuid_from_cmdline(sc->file, (size_t)n, p->uuid, sizeof(p->uuid));
-	if (gt_vm_name_from_cmdline(sc->file, (size_t)n, name, sizeof(name)))
+	if (gt_vm_name_from_cmdline(sc->file, (size_t)n, name, sizeof(name)) ||
+	    (p->cgroup && gt_vm_name_from_cgroup(p->cgroup, name,
+						 sizeof(name))))
 		p->name = strdup(name);
 	else
 		p->name = strdup(comm[0] ? comm : "?");
@@ -412,11 +414,11 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 	memset(vm, 0, sizeof(*vm));
 	vm->pid = p->pid;
 	vm->starttime = p->starttime;
+	if (!p->vc_ns)		/* found now; later with the re-lists */
+		vm_cgroup(sc, p);
 	vm->comm = gt_arena_strdup(&s->arena, ps.comm);
 	vm->name = gt_arena_strdup(&s->arena, vm_name(sc, p, ps.comm));
 	vm->uuid = p->uuid[0] ? gt_arena_strdup(&s->arena, p->uuid) : NULL;
-	if (!p->vc_ns)		/* found now; later with the re-lists */
-		vm_cgroup(sc, p);
 	vm->cgroup = p->cgroup ? gt_arena_strdup(&s->arena, p->cgroup) : NULL;
 	vm->nlwp = ps.nlwp;
 	vm->t = ps.t;

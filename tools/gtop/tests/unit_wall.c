@@ -328,6 +328,7 @@ static void stock_frame(struct gt_source *s, unsigned f, bool split)
 		  701, 1, 8 * f, 0, 0, false);
 	sched(s, "300/task/301/schedstat", f, 400, 5);
 	sched(s, "300/task/302/schedstat", f, 140, 15);
+	gt_source_mem_put_len(s, P, "300/cmdline", "qemu\0-m\0001\0", 10);
 	put(s, P, "300/cgroup", "12:cpu:/legacy\n0::/machine.slice/"
 	    "machine-qemu\\x2d3\\x2ddb.scope/libvirt/emulator\n");
 	put(s, D, "kvm/300-11/vcpu0/pid", "301\n");
@@ -380,6 +381,8 @@ static void stock(void)
 		  "vmm=stat halted=kvm_stats wait=schedstat exits=kvm_stats");
 	CHECK_STR(r->val[GT_F_CGROUP].s,
 		  "/machine.slice/machine-qemu\\x2d3\\x2ddb.scope/libvirt/emulator");
+	/* no -name: libvirt's domain name from its machine scope */
+	CHECK_STR(r->val[GT_F_NAME].s, "db");
 	/* --filter matches the cgroup */
 	gt_view_rank(&v, GT_F_CPU, -1, "QEMU\\x2d3");
 	CHECK_INT(v.norder, 1);
@@ -478,6 +481,24 @@ static void parsers(void)
 	/* truncated to the buffer, still terminated */
 	CHECK_INT(gt_parse_cgroup2(S("0::/0123456789"), cg, 8), 0);
 	CHECK_INT((int)strlen(cg), 7);
+	/* libvirt's domain name from the machine scope, any driver */
+	CHECK_INT(gt_vm_name_from_cgroup("/machine.slice/machine-qemu\\x2d1"
+					 "\\x2dweb.scope/libvirt/emulator", cg,
+					 sizeof(cg)), 1);
+	CHECK_STR(cg, "web");
+	CHECK_INT(gt_vm_name_from_cgroup("/machine.slice/machine-ch\\x2d12"
+					 "\\x2dmy\\x2dvm.scope", cg, sizeof(cg)),
+		  1);
+	CHECK_STR(cg, "my-vm");
+	CHECK_INT(gt_vm_name_from_cgroup("/machine.slice/machine-qemu\\x2dweb"
+					 ".scope", cg, sizeof(cg)), 0);
+	CHECK_INT(gt_vm_name_from_cgroup("/kubepods.slice/cri-x.scope", cg,
+					 sizeof(cg)), 0);
+	CHECK_INT(gt_vm_name_from_cgroup("/machine-qemu\\x2d1\\x2d.scope", cg,
+					 sizeof(cg)), 0);
+	CHECK_INT(gt_vm_name_from_cgroup("/machine-x\\x2d1\\x2d\\x1b.scope",
+					 cg, sizeof(cg)), 1);
+	CHECK_STR(cg, "?");
 }
 
 void test_wall(void)
