@@ -30,6 +30,7 @@ struct gt_kvmfs {
 	struct gt_kvm_dir *dd;	/* sorted by pid, name */
 	size_t ndd;
 	int ok, noent, acces, perm, bad;
+	int ks_ok, ks_tried, ks_acces, ks_perm;	/* statistics files */
 	struct gt_xrow rows[XROWS_MAX];
 	char file[65536];
 };
@@ -150,6 +151,7 @@ enum gt_xt_state gt_kvmfs_scan(struct gt_kvmfs *k, uint64_t now_ns)
 
 	k->now = now_ns;
 	k->ok = k->noent = k->acces = k->perm = k->bad = 0;
+	k->ks_ok = k->ks_tried = k->ks_acces = k->ks_perm = 0;
 	e = k->src->ops->list(k->src, GT_ROOT_DEBUGFS, "kvm", dir_cb, &l);
 	if (e < 0) {
 		free(l.d);
@@ -374,6 +376,8 @@ static bool read_stat(struct gt_kvmfs *k, const struct gt_kvm_dir *d,
 	gt_path(path, sizeof(path), "kvm/", d->name, "/", name, NULL);
 	n = k->src->ops->reread(k->src, GT_ROOT_DEBUGFS, path, k->file,
 				sizeof(k->file));
+	k->ks_perm += n == -EPERM;
+	k->ks_acces += n == -EACCES;
 	if (n < 0 || gt_parse_u64_file(k->file, (size_t)n, &x))
 		return false;
 	*v += x;
@@ -391,6 +395,7 @@ const struct gt_kvmstat *gt_kvmfs_read_stats(struct gt_kvmfs *k,
 
 	if (!n)
 		return NULL;
+	k->ks_tried++;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t ok = 0, fail = 0;
 
@@ -409,7 +414,21 @@ const struct gt_kvmstat *gt_kvmfs_read_stats(struct gt_kvmfs *k,
 	out = gt_arena_alloc(&s->arena, sizeof(*out));
 	if (out)
 		*out = st;
+	k->ks_ok += out != NULL;
 	return out;
+}
+
+enum gt_ks_state gt_kvmfs_stats_state(const struct gt_kvmfs *k)
+{
+	if (!k->ks_tried)
+		return GT_KS_UNUSED;
+	if (k->ks_ok)
+		return GT_KS_OK;
+	if (k->ks_perm)
+		return GT_KS_LOCKDOWN;
+	if (k->ks_acces)
+		return GT_KS_DENIED;
+	return GT_KS_MISSING;
 }
 
 enum gt_xt_state gt_kvmfs_state(struct gt_kvmfs *k, enum gt_xt_state st)

@@ -48,6 +48,8 @@ const struct gt_xt *gt_kvmfs_read_xt(struct gt_kvmfs *k, struct gt_snap *s,
  */
 const struct gt_kvmstat *gt_kvmfs_read_stats(struct gt_kvmfs *k,
 					     struct gt_snap *s, int pid);
+/* How the statistics reads of this sample went. */
+enum gt_ks_state gt_kvmfs_stats_state(const struct gt_kvmfs *k);
 /* Final state after the reads of a sample. */
 enum gt_xt_state gt_kvmfs_state(struct gt_kvmfs *k, enum gt_xt_state st);
 

@@ -49,6 +49,8 @@ static void text_exits(struct gt_buf *b, const struct gt_view *v,
 		gt_buf_printf(b, "time: %.1f%% in guest, %.1f%% in exits, "
 			      "%.1f%% halted\n", d.guest_share, d.exit_share,
 			      d.halted_share);
+	gt_render_wall_text(b, &vm->row);
+	gt_buf_putc(b, '\n');
 	gt_detail_free(&d);
 }
 
@@ -197,6 +199,7 @@ static void out_json(struct gt_buf *b, const struct gt_view *v,
 	gt_buf_printf(b, ",\"guest_split\":\"%s\"", gt_split_name(v->split));
 	json_num(b, "sysctl", s->has_sysctl, (double)s->sysctl, "%.0f");
 	gt_buf_printf(b, ",\"exit_timing\":\"%s\"", gt_xt_name(v->xt));
+	gt_buf_printf(b, ",\"kvm_stats\":\"%s\"", gt_ks_name(s->ks_state));
 	gt_buf_puts(b, ",\"cpu_total\":");
 	json_row(b, &v->cpu_total, GT_S_CPU);
 	gt_buf_puts(b, ",\"cpus\":[");

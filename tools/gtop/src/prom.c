@@ -183,6 +183,9 @@ void gt_prom_render(struct gt_buf *b, const struct gt_view *v,
 	gauge(b, "exit_timing_readable",
 	      "1 if debugfs exit_timing files could be read",
 	      v->xt == GT_XT_OK || v->xt == GT_XT_OFF);
+	gauge(b, "kvm_stats_readable",
+	      "1 if KVM's per-VM debugfs statistics were read",
+	      v->cur->ks_state == GT_KS_OK);
 	gauge(b, "exit_timing_enabled",
 	      "1 if exit timing is readable and collected", v->xt == GT_XT_OK);
 	gauge(b, "sample_timestamp_seconds",

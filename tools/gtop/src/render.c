@@ -89,13 +89,36 @@ const char *gt_status_xt(const struct gt_view *v, char *buf, size_t n)
 			      "kernel.collect_guest_utilization=0 (set it to 1)",
 	};
 
+	static const char *const ks[] = {
+		[GT_KS_UNUSED] = "",
+		[GT_KS_OK] = "; KVM stats: ok",
+		[GT_KS_MISSING] = "; KVM stats: n/a",
+		[GT_KS_DENIED] = "; KVM stats: denied",
+		[GT_KS_LOCKDOWN] = "; KVM stats: lockdown",
+	};
+	const char *tail = v->cur && v->cur->ks_state <= GT_KS_LOCKDOWN ?
+			   ks[v->cur->ks_state] : "";
+
 	if (v->xt == GT_XT_OFF && v->cur && v->cur->has_sysctl &&
 	    v->cur->sysctl)
 		snprintf(buf, n, "Exit timing: off, sysctl "
-			 "kernel.collect_guest_exit_timing=0 (set it to 1)");
+			 "kernel.collect_guest_exit_timing=0 (set it to 1)%s",
+			 tail);
 	else
-		snprintf(buf, n, "%s", v->xt <= GT_XT_OFF ? why[v->xt] : "?");
+		snprintf(buf, n, "%s%s", v->xt <= GT_XT_OFF ? why[v->xt] : "?",
+			 tail);
 	return buf;
+}
+
+const char *gt_ks_name(enum gt_ks_state s)
+{
+	switch (s) {
+	case GT_KS_UNUSED: return "unused";
+	case GT_KS_OK: return "ok";
+	case GT_KS_DENIED: return "denied";
+	case GT_KS_LOCKDOWN: return "lockdown";
+	default: return "missing";
+	}
 }
 
 /* ------------------------------------------------------------- render */
@@ -266,6 +289,31 @@ char *gt_render_wall_bar(char *buf, size_t n, const struct gt_row *r, int w)
 	buf[pos++] = ']';
 	buf[pos] = '\0';
 	return buf;
+}
+
+static void wall_part(struct gt_buf *b, const struct gt_row *r,
+		      enum gt_field f, const char *label, const char *sep)
+{
+	if (r->val[f].ok)
+		gt_buf_printf(b, "%.1f%% %s%s", r->val[f].v, label, sep);
+	else
+		gt_buf_printf(b, "- %s%s", label, sep);
+}
+
+void gt_render_wall_text(struct gt_buf *b, const struct gt_row *r)
+{
+	gt_buf_puts(b, "Wall time: ");
+	wall_part(b, r, GT_F_W_GUEST, "guest", "");
+	if (r->val[GT_F_W_GUEST_USER].ok && r->val[GT_F_W_GUEST_SYSTEM].ok)
+		gt_buf_printf(b, " (%.1f user, %.1f kernel)",
+			      r->val[GT_F_W_GUEST_USER].v,
+			      r->val[GT_F_W_GUEST_SYSTEM].v);
+	gt_buf_puts(b, ", ");
+	wall_part(b, r, GT_F_W_KERNEL, "host kernel", ", ");
+	wall_part(b, r, GT_F_W_VMM, "VMM", ", ");
+	wall_part(b, r, GT_F_W_HALTED, "halted", ", ");
+	wall_part(b, r, GT_F_W_WAIT, "wait", ", ");
+	wall_part(b, r, GT_F_W_REST, "idle/unknown", "");
 }
 
 void gt_render_wall_legend(struct gt_buf *b)

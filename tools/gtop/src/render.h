@@ -21,6 +21,8 @@ const char *gt_status_xt(const struct gt_view *v, char *buf, size_t n);
  * "unsupported", "malformed". */
 const char *gt_split_name(enum gt_split_state s);
 const char *gt_xt_name(enum gt_xt_state s);
+/* KVM's statistics: "unused", "ok", "missing", "denied", "lockdown". */
+const char *gt_ks_name(enum gt_ks_state s);
 
 /* The header lines of top -b style text (also the UI's title line). */
 void gt_render_title(struct gt_buf *b, const struct gt_view *v);
@@ -45,7 +47,10 @@ extern const struct gt_wseg_def gt_wsegs[GT_NWSEGS];
 int gt_wall_cells(const struct gt_row *r, int inner, int cells[GT_NWSEGS]);
 /* "[uuusskkhh....]" in w columns ("-" when unknown); returns buf. */
 char *gt_render_wall_bar(char *buf, size_t n, const struct gt_row *r, int w);
-/* "Wall: u guest user s guest sys ..." */
+/* "Wall: u guest usr k guest krn ..." */
 void gt_render_wall_legend(struct gt_buf *b);
+/* "Wall time: 40.0% guest (30.0 user, 10.0 kernel), ..., 29.0%
+ * idle/unknown" of a row, "-" for unknown parts. */
+void gt_render_wall_text(struct gt_buf *b, const struct gt_row *r);
 
 #endif

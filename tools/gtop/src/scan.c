@@ -634,6 +634,7 @@ int gt_scanner_sample(struct gt_scanner *sc, struct gt_snap *s)
 	}
 
 	s->xt_state = gt_kvmfs_state(sc->kfs, s->xt_state);
+	s->ks_state = gt_kvmfs_stats_state(sc->kfs);
 	sc->src->ops->sweep(sc->src);
 out:
 	free(vms);

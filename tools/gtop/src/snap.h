@@ -83,6 +83,15 @@ enum gt_xt_state {
 				 * (set by the model, not the scanner) */
 };
 
+/* KVM's per-VM statistics files (read where exit timing falls short). */
+enum gt_ks_state {
+	GT_KS_UNUSED,		/* not needed: none read */
+	GT_KS_OK,		/* read for at least one VM */
+	GT_KS_MISSING,		/* no such files (no debugfs directory) */
+	GT_KS_DENIED,		/* EACCES: not root */
+	GT_KS_LOCKDOWN,		/* EPERM: lockdown (writable debugfs files) */
+};
+
 struct gt_snap {
 	struct gt_arena arena;
 	uint64_t mono_ns;
@@ -100,6 +109,7 @@ struct gt_snap {
 	int ncpus;
 	struct gt_cpu_raw *cpus;
 	enum gt_xt_state xt_state;
+	enum gt_ks_state ks_state;
 	int nprocs;		/* processes enumerated */
 	int nvms;
 	struct gt_vm_raw *vms;	/* sorted by pid */

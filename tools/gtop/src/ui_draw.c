@@ -302,6 +302,13 @@ static void draw_detail(struct gt_ui *u)
 		snprintf(line, sizeof(line), "%s",
 			 gt_status_xt(&u->e.view, st, sizeof(st)));
 	put(y++, 0, line, COLS, d->has_shares ? A_NORMAL : pair(u, C_WARN));
+	const struct gt_vm_view *vm = gt_view_find(&u->e.view, u->detail_pid);
+
+	if (vm) {
+		gt_buf_reset(&b);
+		gt_render_wall_text(&b, &vm->row);
+		put(y++, 0, b.p, COLS, A_NORMAL);
+	}
 	gt_layout_columns(gt_exit_columns, gt_exit_ncolumns, GT_F_REASON,
 			  COLS, &c);
 	draw_table_header(u, y++, &c, u->dkey);

@@ -122,7 +122,9 @@ jqt old "$tmp/old.json" '.guest_split == "unsupported" and .sysctl == null
 	.vms[0].guest_user_pct == null and .cpu_total.guest_pct == 30 and
 	.cpu_total.guest_user_pct == null and .vms[0].exits_per_s == 120 and
 	.vms[0].exit_time_pct == null and .vms[0].halt_exits_per_s == 10 and
-	(.vms[0].sources | test("exits=kvm_stats")) and .vms[0].vcpus[0].exits_per_s == null'
+	(.vms[0].sources | test("exits=kvm_stats")) and .vms[0].vcpus[0].exits_per_s == null
+	and .kvm_stats == "ok"'
+jqt new-kvm-stats-unused "$tmp/new.json" '.kvm_stats == "unused"'
 run old -n 1 > "$tmp/old.txt"
 grep -q 'Guest split: n/a, kernel lacks guest_user/guest_system' \
 	"$tmp/old.txt" && ok || bad "old status line"

@@ -137,6 +137,7 @@ expect detail-header '^REASON +COUNT +EXITS/s +MIN +MAX +AVG +STDDEV +TIME%'
 expect detail-row '^io +[0-9]+ +20\.0 +2\.00us +90\.0us'
 expect detail-guest '^<guest> '
 expect detail-shares 'vCPU time: .* in guest'
+expect detail-wall '^Wall time: 40\.0% guest \(30\.0 user, 10\.0 kernel\), 0\.0% host kernel, 5\.0% VMM'
 fits detail
 keys Escape
 expect detail-back '^ +PID NAME'
@@ -201,7 +202,7 @@ dead color-quit
 # --- old kernel: dashes and one status line each ----------------------
 start --root="$fx/old" -d 0.3
 expect old-status 'Guest split: n/a, kernel lacks guest_user/guest_system'
-expect old-xt 'Exit timing: n/a, kernel lacks vcpuN/exit_timing'
+expect old-xt 'Exit timing: n/a, kernel lacks vcpuN/exit_timing in debugfs; KVM stats: ok$'
 # stock kernel: guest not split, host kernel and halted from KVM's stats
 expect old-dashes '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +\[gggggggsvhhh\.\.\.\.\]'
 keys Home e

@@ -350,6 +350,7 @@ static void stock(void)
 
 	sample2(s, stock_frame, false, sc, &a, &b, &v);
 	CHECK_INT(v.xt, GT_XT_UNSUPPORTED);
+	CHECK_INT(b.ks_state, GT_KS_OK);
 	vm = find(&v, 300);
 	CHECK(vm && vm->nvcpus == 2);
 	if (!vm || vm->nvcpus != 2)
@@ -396,6 +397,41 @@ out:
 	gt_source_destroy(s);
 }
 
+/* Lockdown refuses debugfs files that have write permission (KVM's
+ * statistics), not the read-only vcpuN/pid: halted unknown, says why. */
+static void stock_lockdown_frame(struct gt_source *s, unsigned f, bool split)
+{
+	stock_frame(s, f, split);
+	gt_source_mem_put(s, D, "kvm/300-11/exits", NULL, EPERM);
+	gt_source_mem_put(s, D, "kvm/300-11/halt_wait_ns", NULL, EPERM);
+}
+
+static void stock_lockdown(void)
+{
+	struct gt_source *s = gt_source_mem_new();
+	struct gt_scanner *sc = gt_scanner_new(s);
+	struct gt_snap a = { 0 }, b = { 0 };
+	struct gt_view v = { 0 };
+	const struct gt_vm_view *vm;
+
+	sample2(s, stock_lockdown_frame, false, sc, &a, &b, &v);
+	CHECK_INT(b.ks_state, GT_KS_LOCKDOWN);
+	vm = find(&v, 300);
+	CHECK(vm != NULL);
+	if (vm) {
+		CHECK_NOVAL(&vm->row, GT_F_W_HALTED);
+		CHECK_NOVAL(&vm->row, GT_F_EXITS);
+		CHECK_NOVAL(&vm->row, GT_F_KVM_EXIT_COUNT);
+		CHECK_VAL(&vm->row, GT_F_W_KERNEL, 7);	/* stime */
+		CHECK_VAL(&vm->row, GT_F_W_REST, 72);	/* halts in there */
+	}
+	gt_view_free(&v);
+	gt_snap_free(&a);
+	gt_snap_free(&b);
+	gt_scanner_free(sc);
+	gt_source_destroy(s);
+}
+
 /* KVM's statistics are not read while exit timing gives the figures. */
 static void stats_only_when_needed(void)
 {
@@ -407,6 +443,7 @@ static void stats_only_when_needed(void)
 	put(s, D, "kvm/100-9/exits", "5\n");
 	CHECK_INT(gt_scanner_sample(sc, &a), 0);
 	CHECK(gt_snap_find_vm(&a, 100) && !gt_snap_find_vm(&a, 100)->ks);
+	CHECK_INT(a.ks_state, GT_KS_UNUSED);
 	put(s, P, "sys/kernel/collect_guest_exit_timing", "0\n");
 	CHECK_INT(gt_scanner_sample(sc, &a), 0);
 	CHECK(gt_snap_find_vm(&a, 100) && gt_snap_find_vm(&a, 100)->ks &&
@@ -507,6 +544,7 @@ void test_wall(void)
 	no_split();
 	xt_off();
 	stock();
+	stock_lockdown();
 	stats_only_when_needed();
 	new_vcpu();
 	parsers();
