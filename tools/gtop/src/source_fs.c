@@ -22,6 +22,7 @@
 /* Files kept open for pread(2), by path (open addressing). */
 struct fdent {
 	char *path;		/* NULL: empty slot */
+	size_t hash;		/* fc_hash(path) */
 	int fd;			/* -1: failed, dropped at the next sweep;
 				 * FD_PLAIN: not seekable, read by path */
 	uint32_t gen;		/* sample it was last read in */
@@ -123,11 +124,13 @@ static size_t fc_hash(const char *p)
 	return (size_t)(h ^ (h >> 29));
 }
 
-static struct fdent *fc_slot(struct fdent *t, size_t cap, const char *path)
+/* The slot of path (hash: its fc_hash), or the empty one it would take. */
+static struct fdent *fc_slot(struct fdent *t, size_t cap, const char *path,
+			     size_t hash)
 {
-	size_t i = fc_hash(path) & (cap - 1);
+	size_t i = hash & (cap - 1);
 
-	while (t[i].path && strcmp(t[i].path, path))
+	while (t[i].path && (t[i].hash != hash || strcmp(t[i].path, path)))
 		i = (i + 1) & (cap - 1);
 	return &t[i];
 }
@@ -147,7 +150,7 @@ static void fc_rebuild(struct fs_priv *p, size_t cap, bool keep_all)
 			continue;
 		if ((e->fd >= 0 || e->fd == FD_PLAIN) &&
 		    (keep_all || e->gen == p->gen)) {
-			*fc_slot(t, cap, e->path) = *e;
+			*fc_slot(t, cap, e->path, e->hash) = *e;
 			n++;
 			fds += e->fd >= 0;
 			continue;
@@ -206,7 +209,9 @@ static ssize_t fs_reread(struct gt_source *s, enum gt_root root,
 	/* a kept file first: the budget only limits new ones (checking it
 	 * first would re-open every kept file once the budget is used up,
 	 * and drop them all at the sweep) */
-	ent = fc_slot(p->fc, p->fc_cap, full);
+	size_t hash = fc_hash(full);
+
+	ent = fc_slot(p->fc, p->fc_cap, full, hash);
 	if (ent->path) {
 		ent->gen = p->gen;
 		if (ent->fd == FD_PLAIN)
@@ -242,6 +247,7 @@ static ssize_t fs_reread(struct gt_source *s, enum gt_root root,
 			close(fd);
 		return n;
 	}
+	ent->hash = hash;
 	ent->fd = fd;
 	ent->gen = p->gen;
 	p->fc_n++;
@@ -252,8 +258,13 @@ static ssize_t fs_reread(struct gt_source *s, enum gt_root root,
 static void fs_sweep(struct gt_source *s)
 {
 	struct fs_priv *p = s->priv;
+	bool stale = false;
 
-	if (p->fc)
+	/* usually every kept file was read again: nothing to drop */
+	for (size_t i = 0; p->fc && i < p->fc_cap && !stale; i++)
+		stale = p->fc[i].path && (p->fc[i].gen != p->gen ||
+					  p->fc[i].fd == -1);
+	if (stale)
 		fc_rebuild(p, p->fc_cap, false);
 	p->gen++;
 }
