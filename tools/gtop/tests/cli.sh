@@ -78,6 +78,30 @@ jqt web-vcpus "$j" '.vms[0].vcpus | length == 2 and .[0].index == 0 and
 	.[1].last_cpu == 1'
 jqt hostile-name "$j" '.vms[1].name == "evil) R 1 (x" and
 	.vms[1].guest_system_pct == 20 and .vms[1].top_exit == "EPT_VIOLATION"'
+# wall time of web (mkfixture.sh): parts and rest add up to 100
+jqt wall-vm "$j" '.vms[0] | .wall_guest_pct == 40 and
+	.wall_guest_user_pct == 30 and .wall_guest_system_pct == 10 and
+	.wall_host_kernel_pct == 0 and .wall_vmm_user_pct == 5 and
+	.wall_halted_pct == 23.5 and .wall_wait_pct == 2.5 and
+	.wall_rest_pct == 29 and .sources == "guest=exit_timing split=stat kernel=exit_timing vmm=stat halted=exit_timing wait=schedstat exits=exit_timing"'
+jqt wall-vcpu "$j" '.vms[0].vcpus[1] | .wall_guest_pct == 35 and
+	.wall_halted_pct == 47 and .wall_wait_pct == 3 and .wall_rest_pct == 10
+	and .wait_seconds > 0.2'
+jqt wall-sum "$j" '[.vms[], .vms[].vcpus[] | select(.wall_rest_pct != null) |
+	.wall_guest_pct + .wall_host_kernel_pct + .wall_vmm_user_pct +
+	(.wall_halted_pct // 0) + (.wall_wait_pct // 0) + .wall_rest_pct |
+	. > 99.99 and . < 100.01] | all and length == 8'
+# no schedstat, no exit timing for fc-1: wait and halted unknown, not 0
+jqt wall-unknown "$j" '.vms[2] | .wall_wait_pct == null and
+	.wall_halted_pct == null and .wall_host_kernel_pct != null and
+	.cgroup == "/kubepods.slice/kubepods-pod42.slice/cri-containerd-fc1.scope"'
+jqt identity "$j" '.vms[0].uuid == "c3f6e4e6-1b2a-4c5d-8e9f-0a1b2c3d4e5f"
+	and (.vms[0].cgroup | startswith("/machine.slice/machine-qemu"))
+	and .vms[1].uuid == null and .vms[1].cgroup == null'
+run new -n 1 -o json -f kubepods > "$tmp/f.json"
+jqt filter-cgroup "$tmp/f.json" '[.vms[].name] == ["fc-1"]'
+run new -n 1 -o json -f c3f6e4e6 > "$tmp/f.json"
+jqt filter-uuid "$tmp/f.json" '[.vms[].name] == ["web"]'
 jqt firecracker "$j" '.vms[2] | .name == "fc-1" and .exits_per_s == null
 	and .exit_time_pct == null and .cpu_pct == 10 and
 	(.vcpus | map(.index) == [0, 1])'
@@ -187,6 +211,15 @@ grep -q '^gtop_vm_cpu_seconds_total{vm="fc-1",cgroup="/kubepods.slice/kubepods-p
 	"$tmp/new.prom" && ok || bad "prom: no uuid label without a uuid"
 grep -Eq '_ratio|_per_second|node_|mode=' "$tmp/new.prom" && bad "prom: gauges" || ok
 grep -q 'guest_user_seconds' "$tmp/old.prom" && bad "prom: unknown exported" || ok
+grep -q '^gtop_vcpu_wait_seconds_total{vm="web",.*,vcpu="0",tid="1002"} 0.12$' \
+	"$tmp/new.prom" && ok || bad "prom: schedstat wait counter"
+grep -q '^gtop_vm_kvm_stat_exits_total{vm="web",.*pid="1000"} 5120$' \
+	"$tmp/old.prom" && ok || bad "prom: KVM statistics on a stock kernel"
+grep -q '^gtop_vm_kvm_stat_halted_seconds_total{vm="web",.*pid="1000"} 9.485$' \
+	"$tmp/old.prom" && ok || bad "prom: KVM halted seconds"
+grep -q '^gtop_kvm_stats_readable 1$' "$tmp/old.prom" && ok ||
+	bad "prom: kvm_stats_readable"
+grep -q 'wall_' "$tmp/new.prom" && bad "prom: shares exported" || ok
 run sysctl0 -n 1 -o prometheus > "$tmp/s0.prom"
 grep -Eq 'guest_user_seconds|exits_total|exit_seconds' "$tmp/s0.prom" &&
 	bad "prom: frozen counters exported" || ok
