@@ -153,7 +153,8 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 	[GT_F_WALL_BAR] = { .name = "wall_bar", .title = "WALL TIME",
 			    .width = 18, .priority = 55, .kind = GT_K_BAR,
 			    .scope = VMS, .order = -1, .compare = gt_cmp_num,
-			    .help = "where the wall time went (see the legend)" },
+			    .help = "where the wall time went (legend above); "
+				    "sorts by the share not halted or idle" },
 	[GT_F_W_GUEST] = { PCT("wall_guest_pct", NULL, "W.GST", VMS, 10,
 			       "share of wall time in the guest "
 			       "(exit_timing <guest>, else guest_time)") },

@@ -219,6 +219,10 @@ void gt_wall_set(struct gt_row *r, struct gt_wall *w)
 
 		gt_set(r, GT_F_W_REST, dmax(rest, 0) * k);
 	}
+	/* the bar sorts by the share neither halted nor idle */
+	if (s[GT_WP_GUEST] || s[GT_WP_KERNEL] || s[GT_WP_VMM])
+		gt_set(r, GT_F_WALL_BAR, (w->guest + w->kernel + w->vmm +
+					  w->wait) * k);
 	gt_set_str(r, GT_F_SOURCES, gt_wall_sources(s));
 }
 

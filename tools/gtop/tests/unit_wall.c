@@ -220,6 +220,12 @@ static void patched(void)
 		CHECK_NOVAL(&vm->row, GT_F_W_WAIT);
 		CHECK_VAL(&vm->row, GT_F_W_HALTED, 10);
 	}
+	/* sorting by the bar: the share neither halted nor idle */
+	CHECK_VAL(&find(&v, 100)->row, GT_F_WALL_BAR, 64);
+	CHECK_VAL(&find(&v, 200)->row, GT_F_WALL_BAR, 90);
+	gt_view_rank(&v, GT_F_WALL_BAR, -1, NULL);
+	CHECK(v.norder == 2 && v.vms[v.order[0]].raw->pid == 200);
+	CHECK_INT(gt_field_lookup("wall time", GT_S_VM), GT_F_WALL_BAR);
 	/* the first sample alone: no interval, no decomposition */
 	struct gt_view v1 = { 0 };
 
