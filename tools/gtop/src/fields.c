@@ -184,6 +184,13 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 			   .order = +1, .compare = gt_cmp_str,
 			   .help = "where the row's figures come from "
 				   "(part=source ...)" },
+	[GT_F_KVM_EXITS] = { .name = "kvm_stat_exits_per_s", .alias = "kvm_exits",
+			     .title = "KEXIT/s", .width = 7, .priority = 30,
+			     .kind = GT_K_RATE, .decimals = 1,
+			     .scope = GT_S_VM, .order = -1,
+			     .compare = gt_cmp_num,
+			     .help = "VM exits per second (KVM's exits, "
+				     "debugfs; any kernel)" },
 	[GT_F_HALT_EXITS] = { .name = "halt_exits_per_s", .title = "HLT/s",
 			      .width = 7, .priority = 10, .kind = GT_K_RATE,
 			      .decimals = 1, .scope = GT_S_VM, .order = -1,
@@ -220,7 +227,7 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 const enum gt_field gt_vm_columns[] = {
 	GT_F_PID, GT_F_NAME, GT_F_VCPUS, GT_F_CPU, GT_F_GUEST,
 	GT_F_GUEST_USER, GT_F_GUEST_SYSTEM, GT_F_HOST, GT_F_EXIT_TIME,
-	GT_F_EXITS, GT_F_TOP_EXIT, GT_F_WALL_BAR, GT_F_CGROUP,
+	GT_F_EXITS, GT_F_TOP_EXIT, GT_F_KVM_EXITS, GT_F_WALL_BAR, GT_F_CGROUP,
 };
 const size_t gt_vm_ncolumns = GT_ARRAY_SIZE(gt_vm_columns);
 

@@ -68,6 +68,7 @@ enum gt_field {
 	GT_F_W_REST,
 	GT_F_SOURCES,		/* where the row's figures come from */
 	/* stock kernel: KVM's per-VM debugfs statistics, schedstat */
+	GT_F_KVM_EXITS,
 	GT_F_HALT_EXITS,
 	GT_F_WAIT_SEC,
 	GT_F_KVM_EXIT_COUNT,

@@ -208,7 +208,7 @@ static bool set_xt_counters(struct gt_row *r, const struct gt_interval *iv,
 
 /* KVM's per-VM statistics: counters, and rates over the interval. */
 static void set_kvm_stats(struct gt_row *r, const struct gt_interval *iv,
-			  const struct gt_vm_view *vm, unsigned char *exits_src)
+			  const struct gt_vm_view *vm)
 {
 	const struct gt_kvmstat *c = vm->raw->ks;
 	const struct gt_kvmstat *p = vm->prev ? vm->prev->ks : NULL;
@@ -221,11 +221,7 @@ static void set_kvm_stats(struct gt_row *r, const struct gt_interval *iv,
 		       (double)(c->halt_wait_ns + c->halt_poll_ns) / 1e9);
 	if (!p || iv->dt <= 0)
 		return;
-	if (!r->val[GT_F_EXITS].ok) {	/* exit timing did not give it */
-		gt_set(r, GT_F_EXITS, (double)gt_delta(c->exits, p->exits) /
-		       iv->dt);
-		*exits_src = GT_SRC_KVM;
-	}
+	gt_set(r, GT_F_KVM_EXITS, (double)gt_delta(c->exits, p->exits) / iv->dt);
 	if (c->has_halt_exits && p->has_halt_exits)
 		gt_set(r, GT_F_HALT_EXITS, (double)gt_delta(c->halt_exits,
 		       p->halt_exits) / iv->dt);
@@ -478,7 +474,7 @@ static int build_vm(struct gt_view *v, struct gt_vm_view *out,
 	}
 	if (wait_all)
 		gt_set(r, GT_F_WAIT_SEC, wait_sum);
-	set_kvm_stats(r, iv, out, &wall.src[GT_WP_EXITS]);
+	set_kvm_stats(r, iv, out);
 	if (out->prev && iv->dt > 0)
 		gt_wall_vm_stats(&wall, vm->ks, out->prev->ks);
 	gt_wall_set(r, &wall);

@@ -144,15 +144,16 @@ run old -n 1 -o json > "$tmp/old.json"
 jqt old "$tmp/old.json" '.guest_split == "unsupported" and .sysctl == null
 	and .exit_timing == "unsupported" and .vms[0].guest_pct == 80 and
 	.vms[0].guest_user_pct == null and .cpu_total.guest_pct == 30 and
-	.cpu_total.guest_user_pct == null and .vms[0].exits_per_s == 120 and
+	.cpu_total.guest_user_pct == null and .vms[0].exits_per_s == null and
+	.vms[0].kvm_stat_exits_per_s == 120 and
 	.vms[0].exit_time_pct == null and .vms[0].halt_exits_per_s == 10 and
-	(.vms[0].sources | test("exits=kvm_stats")) and .vms[0].vcpus[0].exits_per_s == null
+	(.vms[0].sources | test("halted=kvm_stats")) and .vms[0].vcpus[0].exits_per_s == null
 	and .kvm_stats == "ok"'
 jqt new-kvm-stats-unused "$tmp/new.json" '.kvm_stats == "unused"'
 run old -n 1 > "$tmp/old.txt"
 grep -q 'Guest split: n/a, kernel lacks guest_user/guest_system' \
 	"$tmp/old.txt" && ok || bad "old status line"
-grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +120 - +\[g+svh+\.+\] /machine\.slice/' \
+grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +- - +120 +\[g+svh+\.+\] /machine\.slice/' \
 	"$tmp/old.txt" && ok || bad "old: dashes in the text table"
 run sysctl0 -n 1 -o json > "$tmp/s0.json"
 jqt sysctl0 "$tmp/s0.json" '.guest_split == "off" and .sysctl == 0 and
@@ -187,7 +188,7 @@ head -1 "$tmp/c.csv" | grep -q '^schema,time,kind,pid,index,tid,name,nvcpus,' \
 	&& ok || bad "csv header"
 [ "$(grep -c ',vm,' "$tmp/c.csv")" = 6 ] && ok || bad "csv vm rows"
 [ "$(grep -c ',vcpu,' "$tmp/c.csv")" = 10 ] && ok || bad "csv vcpu rows"
-[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 39 ] && ok ||
+[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 40 ] && ok ||
 	bad "csv column count"
 grep -q '^2,1700000001.000,vm,1000,,,web,2,,100.00,80.00,60.00,20.00,20.00,0.08,120.00,cpuid,10.00,6.80,5.10,1.70,1920,0.008400000,0.566000000,' \
 	"$tmp/c.csv" && ok || bad "csv values"
@@ -227,7 +228,7 @@ grep -Eq 'guest_user_seconds|exits_total|exit_seconds' "$tmp/s0.prom" &&
 # --- text --------------------------------------------------------------------
 run new -n 2 -H > "$tmp/t.txt"
 [ "$(grep -c '^gtop - ' "$tmp/t.txt")" = 2 ] && ok || bad "text iterations"
-grep -Eq '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST +EXIT% +EXITS/s TOP EXIT +WALL TIME CGROUP$' \
+grep -Eq '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST +EXIT% +EXITS/s TOP EXIT +KEXIT/s +WALL TIME CGROUP$' \
 	"$tmp/t.txt" && ok || bad "text header"
 grep -Eq '^ +1003 `- vcpu1 @1 +45\.0 +35\.0 +25\.0 +10\.0 +10\.0 ' \
 	"$tmp/t.txt" && ok || bad "text vcpu row"

@@ -173,7 +173,7 @@ absent resume 'PAUSED'
 # --- resize ------------------------------------------------------------------
 tm resize-window -t gt -x 132 -y 40
 expect wide 'EXITS/s TOP EXIT'
-expect wide-wall 'TOP EXIT +WALL TIME'
+expect wide-wall 'TOP EXIT +KEXIT/s +WALL TIME'
 fits 132x40
 tm resize-window -t gt -x 60 -y 15
 expect narrow '^ +PID NAME'
