@@ -16,7 +16,7 @@ PATCHES	:= patches/series $(wildcard patches/*.patch)
 
 .PHONY: all deps kernel tree vmm gtop initramfs check check-patches check-kunit \
 	check-boot check-debian check-gtop demo bench-exit bench-gtop clean \
-	realguest-initramfs
+	realguest-initramfs kernel-arm64 check-arm64
 
 all: kernel gtop vmm
 
@@ -80,6 +80,14 @@ check-boot: kernel initramfs realguest-initramfs
 
 check-debian: tree
 	scripts/kernel.sh debian $(SRC) $(B)/debian
+
+# arm64: the cross-built test kernel (build/arm64/Image), gvmm for arm64
+# and the boot tests under qemu-system-aarch64 (scripts/arm64.sh).
+kernel-arm64: deps
+	scripts/arm64.sh kernel
+
+check-arm64: deps
+	scripts/arm64.sh check
 
 check-gtop:
 	$(MAKE) -C tools/gtop O=$(B)/gtop check

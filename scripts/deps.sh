@@ -17,6 +17,8 @@ pkgs=(
 	prometheus
 	# tests and benchmarks
 	gawk curl
+	# arm64 (scripts/arm64.sh): cross compiler, libc for gvmm, QEMU
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 )
 
 missing=()
