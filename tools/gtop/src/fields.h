@@ -100,10 +100,16 @@ enum gt_scope {
 	GT_S_EXIT = 8,		/* exit reason rows */
 };
 
-/* One figure: .ok false means "cannot be known" (shown "-", JSON null). */
+/*
+ * One figure: .ok false means "cannot be known" (shown "-", JSON null).
+ * A number, or for GT_K_STR fields a string (16 bytes a figure: a view
+ * of 500 VMs x 4 vCPUs holds 2500 rows of every field).
+ */
 struct gt_val {
-	double v;
-	const char *s;		/* GT_K_STR */
+	union {
+		double v;
+		const char *s;	/* GT_K_STR */
+	};
 	bool ok;
 };
 
