@@ -7,7 +7,8 @@
  *              was collected over the interval, else guest_time (field
  *              43, ticks, scaled by the tick rate);
  *     user/system  guest split in the proportion of guest_user and
- *              guest_system (fields 53/54) over the interval;
+ *              guest_system (fields 53/54) over the interval; guest time
+ *              that no tick sampled stays unsplit;
  *   VMM        the thread's user time outside the guest, utime -
  *              guest_time (the VMM completing exits in userspace);
  *   wait       run queue delay (schedstat, 2nd field): runnable, not
@@ -68,8 +69,9 @@ void gt_wall_vcpu(struct gt_wall *w, const struct gt_interval *iv,
 		w->guest = t->g;
 		w->src[GT_WP_GUEST] = GT_SRC_STAT;
 	}
-	if (w->src[GT_WP_GUEST] && t->split_ok &&
-	    (t->gu + t->gs > 0 || w->guest <= 0)) {
+	/* guest time no tick sampled (a vCPU in its guest for less than
+	 * a tick) stays unsplit: guest user + guest system <= guest */
+	if (w->src[GT_WP_GUEST] && t->split_ok) {
 		double s = t->gu + t->gs;
 
 		w->gu = s > 0 ? w->guest * t->gu / s : 0;
@@ -237,6 +239,10 @@ bool gt_wall_segments(const struct gt_row *r, double pct[GT_NWSEGS])
 	if (split) {
 		pct[GT_WS_GUEST_USER] = v[GT_F_W_GUEST_USER].v;
 		pct[GT_WS_GUEST_SYSTEM] = v[GT_F_W_GUEST_SYSTEM].v;
+		if (v[GT_F_W_GUEST].ok)
+			pct[GT_WS_GUEST] = dmax(v[GT_F_W_GUEST].v -
+						pct[GT_WS_GUEST_USER] -
+						pct[GT_WS_GUEST_SYSTEM], 0);
 	} else if (v[GT_F_W_GUEST].ok) {
 		pct[GT_WS_GUEST] = v[GT_F_W_GUEST].v;
 	}

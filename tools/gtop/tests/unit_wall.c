@@ -243,6 +243,52 @@ out:
 	gt_source_destroy(s);
 }
 
+/*
+ * A vCPU in its guest for less than a tick at a time: exit timing has
+ * its guest time, no tick sampled it.  It stays unsplit, and the VM's
+ * split is still known (its other vCPUs').
+ */
+static void unsampled_frame(struct gt_source *s, unsigned f, bool split)
+{
+	patched_frame(s, f, split);
+	stat_file(s, "100/task/103/stat", 103, "CPU 2/KVM", 2 * f, 8 * f, 4,
+		  501, 1, 0, 0, 0, split);
+}
+
+static void unsampled(void)
+{
+	struct gt_source *s = gt_source_mem_new();
+	struct gt_scanner *sc = gt_scanner_new(s);
+	struct gt_snap a = { 0 }, b = { 0 };
+	struct gt_view v = { 0 };
+	const struct gt_vm_view *vm;
+	double pct[GT_NWSEGS];
+
+	sample2(s, unsampled_frame, true, sc, &a, &b, &v);
+	vm = find(&v, 100);
+	CHECK(vm && vm->nvcpus == 3);
+	if (vm && vm->nvcpus == 3) {
+		const struct gt_row *w = &vm->vcpus[2];
+
+		CHECK_VAL(w, GT_F_W_GUEST, 30);
+		CHECK_VAL(w, GT_F_W_GUEST_USER, 0);
+		CHECK_VAL(w, GT_F_W_GUEST_SYSTEM, 0);
+		CHECK(gt_wall_segments(w, pct));
+		CHECK_NEAR(pct[GT_WS_GUEST], 30, 1e-6);
+		CHECK_VAL(&vm->row, GT_F_W_GUEST, 100.0 / 3);
+		CHECK_VAL(&vm->row, GT_F_W_GUEST_USER, 25.0 / 3);
+		CHECK_VAL(&vm->row, GT_F_W_GUEST_SYSTEM, 15);
+		CHECK(gt_wall_segments(&vm->row, pct));
+		CHECK_NEAR(pct[GT_WS_GUEST], 10, 1e-6);
+		CHECK_NEAR(sum_parts(&vm->row), 100, 1e-6);
+	}
+	gt_view_free(&v);
+	gt_snap_free(&a);
+	gt_snap_free(&b);
+	gt_scanner_free(sc);
+	gt_source_destroy(s);
+}
+
 /* The split off: guest whole (no user/system), bars show it unsplit. */
 static void no_split(void)
 {
@@ -548,6 +594,7 @@ static void parsers(void)
 void test_wall(void)
 {
 	patched();
+	unsampled();
 	no_split();
 	xt_off();
 	stock();
