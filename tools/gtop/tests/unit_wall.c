@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "model.h"
+#include "model_int.h"
 #include "scan.h"
 #include "source.h"
 
@@ -541,6 +542,108 @@ static void new_vcpu(void)
 	gt_source_destroy(s);
 }
 
+/*
+ * Property test of the decomposition on random inputs (non-atomic reads,
+ * counters that jump, sources missing at random): every part within
+ * [0, 100], parts + rest = 100 when rest is known, never more than 100,
+ * a VM's parts the same whatever its vCPUs.
+ */
+static uint64_t rng = 88172645463325252ULL;
+
+static uint64_t rnd(uint64_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return n ? rng % n : 0;
+}
+
+static void random_vcpu(struct gt_vcpu_raw *c, struct gt_vcpu_raw *p,
+			struct gt_tsec *t, struct gt_xdelta *x)
+{
+	memset(c, 0, sizeof(*c));
+	memset(p, 0, sizeof(*p));
+	c->has_sched = p->has_sched = rnd(4) != 0;
+	p->wait_ns = rnd(2000000000);
+	c->wait_ns = p->wait_ns + rnd(4) * rnd(800000000);
+	if (!rnd(20))
+		c->wait_ns = 0;		/* went backwards */
+	memset(t, 0, sizeof(*t));
+	t->ok = true;
+	t->guest_ok = rnd(8) != 0;
+	t->split_ok = rnd(3) != 0;
+	t->ut = (double)rnd(1200) / 1000;
+	t->st = (double)rnd(1200) / 1000;
+	t->cpu = t->ut + t->st;
+	t->g = t->guest_ok ? (double)rnd(1200) / 1000 : 0;
+	if (t->g > t->cpu)
+		t->g = t->cpu;
+	t->gu = rnd(2) ? t->g * (double)rnd(100) / 100 : 0;
+	t->gs = t->g - t->gu;
+	memset(x, 0, sizeof(*x));
+	x->ok = rnd(3) != 0;
+	x->has_guest = x->ok && rnd(5);
+	x->has_halted = x->ok && rnd(5);
+	x->exit_s = (double)rnd(1200) / 1000;
+	x->guest_s = (double)rnd(1200) / 1000;
+	x->halted_s = (double)rnd(1200) / 1000;
+}
+
+static int rows_with_rest;
+
+static void check_row(const struct gt_row *r, int *bad)
+{
+	static const enum gt_field parts[] = {
+		GT_F_W_GUEST, GT_F_W_GUEST_USER, GT_F_W_GUEST_SYSTEM,
+		GT_F_W_KERNEL, GT_F_W_VMM, GT_F_W_HALTED, GT_F_W_WAIT,
+		GT_F_W_REST,
+	};
+	double sum = sum_parts(r);
+
+	rows_with_rest += r->val[GT_F_W_REST].ok;
+	for (size_t i = 0; i < GT_ARRAY_SIZE(parts); i++)
+		if (r->val[parts[i]].ok && (r->val[parts[i]].v < -1e-9 ||
+					    r->val[parts[i]].v > 100 + 1e-6))
+			(*bad)++;
+	if (sum > 100 + 1e-6 || (r->val[GT_F_W_REST].ok &&
+				 fabs(sum - 100) > 1e-6))
+		(*bad)++;
+	if (r->val[GT_F_W_GUEST_USER].ok &&
+	    r->val[GT_F_W_GUEST_USER].v + r->val[GT_F_W_GUEST_SYSTEM].v >
+	    r->val[GT_F_W_GUEST].v + 1e-6)
+		(*bad)++;
+}
+
+static void random_walls(void)
+{
+	struct gt_interval iv = { .dt = 1, .hz = 100, .xt_ok = true };
+	int bad = 0;
+
+	for (int it = 0; it < 20000; it++) {
+		struct gt_wall vm = { 0 };
+		struct gt_row vr = { 0 };
+		int n = 1 + (int)rnd(4);
+
+		for (int i = 0; i < n; i++) {
+			struct gt_vcpu_raw c, p;
+			struct gt_tsec t;
+			struct gt_xdelta x;
+			struct gt_wall w;
+			struct gt_row r = { 0 };
+
+			random_vcpu(&c, &p, &t, &x);
+			gt_wall_vcpu(&w, &iv, &c, &p, &t, &x);
+			gt_wall_add(&vm, &w);
+			gt_wall_set(&r, &w);
+			check_row(&r, &bad);
+		}
+		gt_wall_set(&vr, &vm);
+		check_row(&vr, &bad);
+	}
+	CHECK_INT(bad, 0);
+	CHECK(rows_with_rest > 10000);
+}
+
 #define S(lit) lit, strlen(lit)
 
 static void parsers(void)
@@ -595,6 +698,7 @@ void test_wall(void)
 {
 	patched();
 	unsampled();
+	random_walls();
 	no_split();
 	xt_off();
 	stock();
