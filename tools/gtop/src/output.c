@@ -51,6 +51,8 @@ static void text_exits(struct gt_buf *b, const struct gt_view *v,
 			      d.halted_share);
 	gt_render_wall_text(b, &vm->row);
 	gt_buf_putc(b, '\n');
+	if (vm->row.val[GT_F_SOURCES].ok)
+		gt_buf_printf(b, "Sources: %s\n", vm->row.val[GT_F_SOURCES].s);
 	gt_detail_free(&d);
 }
 

@@ -65,6 +65,36 @@ static void put(int y, int x, const char *s, int w, attr_t a)
 	attrset(A_NORMAL);
 }
 
+/*
+ * Print s from line y, wrapped at spaces to the screen width, at most
+ * max lines (continuations indented by two); returns the next line.
+ */
+static int put_wrapped(int y, const char *s, int max)
+{
+	int indent = 0;
+
+	for (int n = 0; *s && n < max && y < LINES; n++, y++) {
+		int w = COLS - indent, len = (int)strlen(s), cut = len;
+
+		if (len > w) {
+			cut = w;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut <= 0)
+				cut = w;
+		}
+		char part[512];
+
+		snprintf(part, sizeof(part), "%.*s", cut, s);
+		put(y, indent, part, w, A_NORMAL);
+		s += cut;
+		while (*s == ' ')
+			s++;
+		indent = 2;
+	}
+	return y;
+}
+
 static void seg_values(const struct gt_row *r, double v[NSEG])
 {
 	const struct gt_val *x = r->val;
@@ -307,7 +337,12 @@ static void draw_detail(struct gt_ui *u)
 	if (vm) {
 		gt_buf_reset(&b);
 		gt_render_wall_text(&b, &vm->row);
-		put(y++, 0, b.p, COLS, A_NORMAL);
+		y = put_wrapped(y, b.p, 3);
+		if (vm->row.val[GT_F_SOURCES].ok) {
+			snprintf(line, sizeof(line), "Sources: %s",
+				 vm->row.val[GT_F_SOURCES].s);
+			y = put_wrapped(y, line, 3);
+		}
 	}
 	gt_layout_columns(gt_exit_columns, gt_exit_ncolumns, GT_F_REASON,
 			  COLS, &c);

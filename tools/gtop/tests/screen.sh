@@ -138,6 +138,9 @@ expect detail-row '^io +[0-9]+ +20\.0 +2\.00us +90\.0us'
 expect detail-guest '^<guest> '
 expect detail-shares 'vCPU time: .* in guest'
 expect detail-wall '^Wall time: 40\.0% guest \(30\.0 user, 10\.0 kernel\), 0\.0% host kernel, 5\.0% VMM'
+expect detail-wall-2 '^  23\.5% halted, 2\.5% wait, 29\.0% idle/unknown$'
+expect detail-sources '^Sources: guest=exit_timing split=stat kernel=exit_timing vmm=stat$'
+expect detail-sources-2 '^  halted=exit_timing wait=schedstat exits=exit_timing$'
 fits detail
 keys Escape
 expect detail-back '^ +PID NAME'
@@ -207,6 +210,9 @@ expect old-xt 'Exit timing: n/a, kernel lacks vcpuN/exit_timing in debugfs; KVM 
 expect old-dashes '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +\[gggggggsvhhh\.\.\.\.\]'
 keys Home e
 expect old-detail 'exit timing not available|Exit timing: n/a'
+expect old-detail-wall '^Wall time: 40\.0% guest, 4\.5% host kernel, 5\.0% VMM, 20\.5% halted, 2\.5% wait,$'
+expect old-detail-wall-2 '^  27\.5% idle/unknown$'
+expect old-detail-sources '^Sources: guest=stat kernel=stat-kvm_stats vmm=stat halted=kvm_stats$'
 keys q
 dead old-quit
 
