@@ -204,7 +204,8 @@ static void key_filter(struct gt_ui *u)
 	char buf[sizeof(u->e.filter)];
 
 	snprintf(buf, sizeof(buf), "%s", u->e.filter);
-	if (!gt_ui_prompt(u, "Filter (name or pid): ", buf, sizeof(buf)))
+	if (!gt_ui_prompt(u, "Filter (name, pid, UUID, cgroup): ", buf,
+			  sizeof(buf)))
 		return;
 	snprintf(u->e.filter, sizeof(u->e.filter), "%s", buf);
 	gt_engine_rank(&u->e);

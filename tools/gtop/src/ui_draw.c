@@ -393,7 +393,7 @@ static const char *const help_text[] = {
 	"  s            choose the sort column;  < >  previous/next column",
 	"  R            reverse the sort order",
 	"  d            set the refresh delay;  p  pause/resume",
-	"  /            filter by name or pid;  Esc  clear the filter",
+	"  /            filter by name, pid, UUID or cgroup;  Esc  clears it",
 	"",
 	"Percentages of VMs and vCPUs are of one CPU (a busy 4-vCPU VM shows",
 	"400).  %GUSR/%GSYS split %GUEST by guest CPL; %HOST = %CPU - %GUEST;",
