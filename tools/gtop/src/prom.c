@@ -14,8 +14,9 @@
  * {mode="user"}, which means non-niced guest time, not guest CPL 3.
  *
  * Labels: cpu (CPU rows); vm (the VM name), uuid (when the command line
- * has one), cgroup (the VMM's cgroup v2 path, when known), pid (VM and vCPU rows, exit reasons); vcpu (the vCPU index,
- * when known) and tid (vCPU rows); reason (exit reasons).
+ * has one), cgroup (the VMM's cgroup v2 path, when known), pid (VM and
+ * vCPU rows, exit reasons); vcpu (the vCPU index, when known) and tid
+ * (vCPU rows); reason (exit reasons).
  */
 #define _GNU_SOURCE
 #include "output.h"
