@@ -5,11 +5,14 @@
  * Documentation/admin-guide/sysctl/kernel.rst.
  */
 #include <linux/guest_util.h>
+#include <linux/hrtimer.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
+#include <linux/tick.h>
 
 struct static_key_false guest_util_key = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL_GPL(guest_util_key);
@@ -30,6 +33,116 @@ EXPORT_SYMBOL_GPL(guest_util_epoch);
 unsigned int guest_exit_timing_sync;
 EXPORT_SYMBOL_GPL(guest_exit_timing_sync);
 
+#ifdef CONFIG_NO_HZ_FULL
+/*
+ * On a nohz_full CPU the tick is stopped while a vCPU runs there alone, and
+ * a guest that takes only synchronous exits (or none) is then interrupted by
+ * nothing: its privilege level would never be sampled.  While the split is
+ * on, a timer interrupts the guest GUEST_UTIL_SAMPLE_HZ times a second
+ * instead, on nohz_full CPUs only and only while a vCPU task is inside
+ * KVM_RUN there: the VM exit that its interrupt causes is the sample.  It
+ * costs that many VM exits a second, each a few microseconds of jitter on
+ * the isolated CPU; guests whose own timer interrupts them more often
+ * already give samples, so it is a floor, fewer than the tick would take.
+ * Its phase is drawn at random each time a vCPU is loaded, so that a vCPU
+ * that blocks often is still sampled in proportion to the time it runs,
+ * and the timer cannot lock onto the guest's own periodic work.
+ */
+#define GUEST_UTIL_SAMPLE_NS	(NSEC_PER_SEC / 100)
+
+static DEFINE_PER_CPU(struct hrtimer, guest_util_sampler);
+/* A vCPU task inside KVM_RUN is loaded on this CPU. */
+static DEFINE_PER_CPU(bool, guest_util_vcpu_in);
+
+static enum hrtimer_restart guest_util_sampler_fn(struct hrtimer *timer)
+{
+	if (!guest_util_enabled() || !__this_cpu_read(guest_util_vcpu_in))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(GUEST_UTIL_SAMPLE_NS));
+	return HRTIMER_RESTART;
+}
+
+/* On the vCPU's CPU, with preemption or IRQs off. */
+static void guest_util_sampler_start(void)
+{
+	struct hrtimer *timer = this_cpu_ptr(&guest_util_sampler);
+
+	if (__this_cpu_read(guest_util_vcpu_in) && guest_util_enabled() &&
+	    !hrtimer_is_queued(timer))
+		hrtimer_start(timer,
+			      ns_to_ktime(1 + get_random_u32_below(GUEST_UTIL_SAMPLE_NS)),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+static void guest_util_sampler_ipi(void *unused)
+{
+	guest_util_sampler_start();
+}
+
+/**
+ * __guest_util_vcpu_load - a vCPU task in KVM_RUN is loaded on this CPU
+ *
+ * Starts the sampling timer if the split is on.  Called on nohz_full
+ * systems only, with preemption disabled.
+ */
+void __guest_util_vcpu_load(void)
+{
+	if (!tick_nohz_full_cpu(smp_processor_id()))
+		return;
+	__this_cpu_write(guest_util_vcpu_in, true);
+	guest_util_sampler_start();
+}
+EXPORT_SYMBOL_GPL(__guest_util_vcpu_load);
+
+/**
+ * __guest_util_vcpu_put - the vCPU task leaves this CPU or KVM_RUN
+ *
+ * Stops the sampling timer.  Called on nohz_full systems only, with
+ * preemption disabled.
+ */
+void __guest_util_vcpu_put(void)
+{
+	if (!__this_cpu_read(guest_util_vcpu_in))
+		return;
+	__this_cpu_write(guest_util_vcpu_in, false);
+	/*
+	 * Its callback runs in hard IRQ context on this CPU only, so it is not
+	 * running now; if it fires before the cancel, it sees !vcpu_in.
+	 */
+	hrtimer_try_to_cancel(this_cpu_ptr(&guest_util_sampler));
+}
+EXPORT_SYMBOL_GPL(__guest_util_vcpu_put);
+
+static bool guest_util_vcpu_in_on(int cpu, void *unused)
+{
+	return per_cpu(guest_util_vcpu_in, cpu);
+}
+
+/* The split was just turned on: start the timer where a vCPU already runs. */
+static void guest_util_sampler_kick(void)
+{
+	if (tick_nohz_full_enabled())
+		on_each_cpu_cond_mask(guest_util_vcpu_in_on,
+				      guest_util_sampler_ipi, NULL, false,
+				      tick_nohz_full_mask);
+}
+
+static void __init guest_util_sampler_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct hrtimer *timer = per_cpu_ptr(&guest_util_sampler, cpu);
+
+		hrtimer_init(timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+		timer->function = guest_util_sampler_fn;
+	}
+}
+#else
+static inline void guest_util_sampler_kick(void) { }
+static inline void guest_util_sampler_init(void) { }
+#endif
+
 static DEFINE_MUTEX(guest_util_mutex);
 static int collect_guest_utilization;
 static int collect_guest_exit_timing;
@@ -49,10 +162,12 @@ static void guest_util_switch(int *val, bool enable)
 	if (enable == !!*val)
 		return;
 	if (val == &collect_guest_utilization) {
-		if (enable)
+		if (enable) {
 			static_branch_enable(&guest_util_key);
-		else
+			guest_util_sampler_kick();
+		} else {
 			static_branch_disable(&guest_util_key);
+		}
 	}
 	WRITE_ONCE(*val, enable);
 
@@ -164,6 +279,7 @@ static struct ctl_table guest_util_table[] = {
 
 static int __init guest_util_init(void)
 {
+	guest_util_sampler_init();
 	register_sysctl_init("kernel", guest_util_table);
 	return 0;
 }

@@ -171,7 +171,10 @@ static void guest_util_sample_flag(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, current->flags & PF_VCPU_USER);
 	KUNIT_EXPECT_EQ(test, current->flags, other);
 
-	/* Leaving guest accounting clears the sample with PF_VCPU. */
+	/*
+	 * Leaving guest accounting clears the sample with PF_VCPU: KVM sets
+	 * it again from the vCPU's last sample at each VM entry.
+	 */
 	local_irq_disable();
 	vtime_account_guest_enter();
 	guest_util_sample(true);
@@ -358,6 +361,112 @@ static void guest_util_vtime_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b.guest_system, a.guest_system);
 }
 
+/* Guest user time of the task and of @cpu, and guest time of both. */
+static void pending_read(int cpu, u64 r[4])
+{
+	u64 gs;
+
+	task_guest_util(current, &r[0], &gs);
+	r[1] = task_gtime(current);
+	r[2] = kcpustat_field(&kcpustat_cpu(cpu), CPUTIME_GUEST_USER, cpu);
+	r[3] = kcpustat_field(&kcpustat_cpu(cpu), CPUTIME_GUEST, cpu);
+}
+
+/*
+ * Stretches shorter than a tick stay pending after the guest exits: no
+ * reader may lose them, after the exit nor after the task left its CPU.
+ */
+static void guest_util_vtime_pending(struct kunit *test)
+{
+	u64 in_guest[4], after_exit[4], after_sleep[4];
+	const unsigned long us = 200;	/* a stretch: much less than a tick */
+	int cpu, i;
+
+	if (vtime_setup(test))
+		return;
+	guest_util_set(true);
+	cpu = raw_smp_processor_id();
+	usleep_range(2000, 3000);	/* flushes what an earlier case left */
+
+	local_irq_disable();
+	vtime_account_guest_enter();
+	udelay(us);
+	guest_util_sample(true);
+	vtime_account_guest_exit();	/* pending: less than a tick */
+	vtime_account_guest_enter();
+	udelay(us);
+	local_irq_enable();
+	pending_read(cpu, in_guest);
+	local_irq_disable();
+	vtime_account_guest_exit();
+	local_irq_enable();
+	KUNIT_EXPECT_GT(test, current->vtime.gutime, 0);
+	pending_read(cpu, after_exit);
+	usleep_range(2000, 3000);	/* switched out: flushed */
+	pending_read(cpu, after_sleep);
+	KUNIT_EXPECT_EQ(test, current->vtime.gtime, 0);
+
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_GE_MSG(test, after_exit[i], in_guest[i], "reader %d", i);
+		KUNIT_EXPECT_GE_MSG(test, after_sleep[i], after_exit[i], "reader %d", i);
+	}
+	/* Both stretches were sampled in user mode, the second one at its exit. */
+	KUNIT_EXPECT_GE(test, after_exit[0] - in_guest[0], us * NSEC_PER_USEC);
+}
+
+#ifdef CONFIG_NO_HZ_FULL
+static bool sampler_queued(void)
+{
+	return hrtimer_is_queued(this_cpu_ptr(&guest_util_sampler));
+}
+
+/*
+ * On a nohz_full CPU the sampling timer runs exactly while a vCPU in
+ * KVM_RUN is loaded there and the split is on, and starts when the split
+ * is turned on under a loaded vCPU.
+ */
+static void guest_util_nohz_sampler(struct kunit *test)
+{
+	bool queued[6];
+
+	if (vtime_setup(test))
+		return;
+	preempt_disable();
+	guest_util_vcpu_load();
+	queued[0] = sampler_queued();		/* split off */
+	guest_util_vcpu_put();
+	preempt_enable();
+
+	guest_util_set(true);
+	preempt_disable();
+	guest_util_vcpu_load();
+	queued[1] = sampler_queued();		/* on */
+	guest_util_vcpu_put();
+	queued[2] = sampler_queued();		/* put */
+	guest_util_vcpu_load();
+	preempt_enable();
+
+	guest_util_set(false);
+	queued[3] = sampler_queued();		/* off: still queued, ... */
+	/* ... stops at its next expiry (10 ms) */
+	msleep(30);
+	queued[4] = sampler_queued();
+	guest_util_set(true);			/* on, vCPU loaded: kicked */
+	queued[5] = sampler_queued();
+	preempt_disable();
+	guest_util_vcpu_put();
+	preempt_enable();
+
+	KUNIT_EXPECT_FALSE(test, queued[0]);
+	KUNIT_EXPECT_TRUE(test, queued[1]);
+	KUNIT_EXPECT_FALSE(test, queued[2]);
+	KUNIT_EXPECT_TRUE(test, queued[3]);
+	KUNIT_EXPECT_FALSE(test, queued[4]);
+	KUNIT_EXPECT_TRUE(test, queued[5]);
+	KUNIT_EXPECT_FALSE(test, sampler_queued());
+}
+#endif
+
 static struct kunit_case guest_util_test_cases[] = {
 	KUNIT_CASE(guest_util_sysctl_values),
 	KUNIT_CASE(guest_util_exit_timing_switch),
@@ -368,6 +477,10 @@ static struct kunit_case guest_util_test_cases[] = {
 	KUNIT_CASE(guest_util_tick_off),
 	KUNIT_CASE(guest_util_vtime),
 	KUNIT_CASE(guest_util_vtime_off),
+	KUNIT_CASE(guest_util_vtime_pending),
+#ifdef CONFIG_NO_HZ_FULL
+	KUNIT_CASE(guest_util_nohz_sampler),
+#endif
 	{}
 };
 

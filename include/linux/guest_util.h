@@ -3,17 +3,20 @@
  * Guest utilization: split the CPU time a task spends running a guest
  * into time the guest spent in its user mode and in its kernel mode.
  *
- * The hypervisor samples the privilege level the guest was running at
- * when it exited, and records it in PF_VCPU_USER of the vCPU task.  Guest
- * time accounting (tick based or vtime) charges guest time to guest_user
- * while that flag is set, to guest_system otherwise.  All of it is off
- * unless kernel.collect_guest_utilization is 1.
+ * The hypervisor samples the privilege level of the guest at VM exits that
+ * interrupt it at a point it did not choose (a host interrupt, an NMI), and
+ * records it in PF_VCPU_USER of the vCPU task.  Guest time accounting (tick
+ * based or vtime) charges guest time to guest_user while that flag is set,
+ * to guest_system otherwise.  All of it is off unless
+ * kernel.collect_guest_utilization is 1.  See
+ * Documentation/admin-guide/sysctl/kernel.rst for the design.
  */
 #ifndef _LINUX_GUEST_UTIL_H
 #define _LINUX_GUEST_UTIL_H
 
 #include <linux/jump_label.h>
 #include <linux/sched.h>
+#include <linux/tick.h>
 
 DECLARE_STATIC_KEY_FALSE(guest_util_key);
 DECLARE_STATIC_KEY_FALSE(guest_exit_timing_key);
@@ -32,13 +35,15 @@ static __always_inline bool guest_util_enabled(void)
 }
 
 /**
- * guest_util_sample - record the guest's privilege level at a VM exit
+ * guest_util_sample - record the guest's privilege level
  * @user: the guest was running at a privilege level other than its most
  *	  privileged one (CPL > 0 on x86)
  *
- * Called by the hypervisor on the vCPU task right after a VM exit, before
- * interrupts are enabled again, so that the tick that caused the exit
- * already sees the sample.  Only the current task writes its own flags.
+ * Called by the hypervisor on the vCPU task right after an asynchronous VM
+ * exit, before interrupts are enabled again, so that the tick that caused
+ * the exit already sees the sample.  The flag stays until the next sample:
+ * synchronous exits, which the guest takes where it chooses, do not change
+ * it.  Only the current task writes its own flags.
  */
 static __always_inline void guest_util_sample(bool user)
 {
@@ -58,6 +63,31 @@ static __always_inline bool guest_exit_timing_enabled(void)
 {
 	return static_branch_unlikely(&guest_exit_timing_key);
 }
+
+#ifdef CONFIG_NO_HZ_FULL
+void __guest_util_vcpu_load(void);
+void __guest_util_vcpu_put(void);
+
+/*
+ * The hypervisor tells the split when a vCPU task in KVM_RUN is loaded on a
+ * CPU and when it leaves, with preemption disabled: on nohz_full CPUs a timer
+ * samples the guest meanwhile.  Nothing happens without nohz_full CPUs.
+ */
+static __always_inline void guest_util_vcpu_load(void)
+{
+	if (tick_nohz_full_enabled())
+		__guest_util_vcpu_load();
+}
+
+static __always_inline void guest_util_vcpu_put(void)
+{
+	if (tick_nohz_full_enabled())
+		__guest_util_vcpu_put();
+}
+#else
+static inline void guest_util_vcpu_load(void) { }
+static inline void guest_util_vcpu_put(void) { }
+#endif
 
 int guest_util_set(bool enable);
 int guest_exit_timing_set(bool enable);
