@@ -145,6 +145,13 @@ sleep 1
 F=$(et_file "$GVMM_PID")
 check "[ \$(awk 'NR > 1 { s += \$2 } END { print s + 0 }' $F) = 0 ]" \
 	"sysctl 0 from the start: an empty table"
+# The vCPU never leaves KVM_RUN: timing starts all the same.
+echo 1 >$SYSCTL
+sleep 1
+c8=$(col "$F" $CPUID 2)
+diag "cpuid exits timed once on, the vCPU inside KVM_RUN all along: $c8"
+check "gt $c8 0" "a vCPU already inside KVM_RUN is timed from when collection is on"
+echo 0 >$SYSCTL
 gvmm_stop
 
 # --- halted time ----------------------------------------------------------
