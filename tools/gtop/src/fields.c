@@ -201,6 +201,11 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 				"wait_seconds_total", 1),
 			    .help = "time the vCPU threads waited for a CPU "
 				    "(schedstat)" },
+	[GT_F_SYSTEM_SEC] = { CTR("system_seconds", "SYS_S", VMS, 2,
+				  "system_seconds_total", 1),
+			      .help = "host kernel time (stime): with "
+				      "cpu_seconds and guest_seconds the VMM's "
+				      "own user time is cpu - system - guest" },
 	[GT_F_KVM_EXIT_COUNT] = { .name = "kvm_stat_exits", .title = "KEXITS",
 				  .width = 8, .priority = 10,
 				  .kind = GT_K_COUNT, .scope = GT_S_VM,

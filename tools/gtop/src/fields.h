@@ -71,6 +71,7 @@ enum gt_field {
 	GT_F_KVM_EXITS,
 	GT_F_HALT_EXITS,
 	GT_F_WAIT_SEC,
+	GT_F_SYSTEM_SEC,
 	GT_F_KVM_EXIT_COUNT,
 	GT_F_KVM_HALTED_SEC,
 	/* identity */

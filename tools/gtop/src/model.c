@@ -170,6 +170,7 @@ static void set_counters(struct gt_row *r, const struct gt_interval *iv,
 			 const struct gt_times *t)
 {
 	gt_set(r, GT_F_CPU_SEC, (double)(t->utime + t->stime) / iv->hz);
+	gt_set(r, GT_F_SYSTEM_SEC, (double)t->stime / iv->hz);
 	if (!t->has_guest)
 		return;
 	gt_set(r, GT_F_GUEST_SEC, (double)t->guest / iv->hz);

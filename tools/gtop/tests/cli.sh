@@ -188,7 +188,7 @@ head -1 "$tmp/c.csv" | grep -q '^schema,time,kind,pid,index,tid,name,nvcpus,' \
 	&& ok || bad "csv header"
 [ "$(grep -c ',vm,' "$tmp/c.csv")" = 6 ] && ok || bad "csv vm rows"
 [ "$(grep -c ',vcpu,' "$tmp/c.csv")" = 10 ] && ok || bad "csv vcpu rows"
-[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 40 ] && ok ||
+[ "$(awk -F, '{print NF}' "$tmp/c.csv" | sort -u)" = 41 ] && ok ||
 	bad "csv column count"
 grep -q '^2,1700000001.000,vm,1000,,,web,2,,100.00,80.00,60.00,20.00,20.00,0.08,120.00,cpuid,10.00,6.80,5.10,1.70,1920,0.008400000,0.566000000,' \
 	"$tmp/c.csv" && ok || bad "csv values"
@@ -221,6 +221,8 @@ grep -q '^gtop_vm_kvm_stat_halted_seconds_total{vm="web",.*pid="1000"} 9.485$' \
 grep -q '^gtop_kvm_stats_readable 1$' "$tmp/old.prom" && ok ||
 	bad "prom: kvm_stats_readable"
 grep -q 'wall_' "$tmp/new.prom" && bad "prom: shares exported" || ok
+grep -q '^gtop_vcpu_system_seconds_total{vm="web",.*,vcpu="1",tid="1003"} 0.55$' \
+	"$tmp/new.prom" && ok || bad "prom: system seconds counter"
 run sysctl0 -n 1 -o prometheus > "$tmp/s0.prom"
 grep -Eq 'guest_user_seconds|exits_total|exit_seconds' "$tmp/s0.prom" &&
 	bad "prom: frozen counters exported" || ok
