@@ -15,14 +15,17 @@
  *              running;
  *   kernel     host kernel for exits: with exit timing, the exit time
  *              (VM exit to next entry, halts excluded) less the VMM's
- *              part and the waits that fell within exits; without, the
- *              thread's system time (stime: includes halt polling);
+ *              part and the waits that fell within exits, and no more
+ *              than the thread ran (schedstat) less guest and VMM: an
+ *              exit the VMM sits in (blocked on I/O, a paused VM) is
+ *              rest, not kernel; without exit timing, the thread's
+ *              system time (stime: includes halt polling);
  *   halted     exit timing's <halted> time less the waits that fell
  *              within halts (a woken vCPU waits for its CPU inside the
  *              halt); per VM on a stock kernel, KVM's halt_wait_ns +
  *              halt_poll_success_ns + halt_poll_fail_ns (the poll time
  *              then moves from kernel, where stime has it, to halted);
- *   rest       what is left: idle (not in KVM_RUN) or unknown.
+ *   rest       what is left: idle, blocked in an exit, or unknown.
  *
  * Waits are taken from exits first (a preempted vCPU waits inside an
  * exit), the rest from halts.  Reads are not atomic, so the parts can
@@ -93,6 +96,14 @@ void gt_wall_vcpu(struct gt_wall *w, const struct gt_interval *iv,
 
 		wait_exits = dmin(w->wait, in_exits);
 		w->kernel = in_exits - wait_exits;
+		/* no more than the thread ran: an exit the VMM sits in
+		 * (blocked on I/O, a paused VM) is not host kernel work */
+		if (w->src[GT_WP_WAIT]) {
+			double run = (double)gt_delta(c->run_ns, p->run_ns) / 1e9;
+
+			w->kernel = dmin(w->kernel,
+					 dmax(run - w->guest - w->vmm, 0));
+		}
 		w->src[GT_WP_KERNEL] = GT_SRC_XT;
 	} else if (!x->ok) {
 		w->kernel = t->st;

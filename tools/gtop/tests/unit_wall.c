@@ -290,6 +290,50 @@ static void unsampled(void)
 	gt_source_destroy(s);
 }
 
+/*
+ * A paused VM: its vCPU thread sits in a userspace exit all the
+ * interval (exit timing counts it as exit time), running for 10 ms:
+ * host kernel at most what it ran, the rest is rest, not kernel.
+ */
+static void paused_frame(struct gt_source *s, unsigned f, bool split)
+{
+	patched_frame(s, f, split);
+	stat_file(s, "400/stat", 400, "qemu", 0, 1 * f, 2, 800, 0, 0, 0, 0,
+		  split);
+	stat_file(s, "400/task/401/stat", 401, "CPU 0/KVM", 0, 1 * f, 2, 801,
+		  0, 0, 0, 0, split);
+	sched(s, "400/task/401/schedstat", f, 10, 0);
+	put(s, D, "kvm/400-5/vcpu0/pid", "401\n");
+	xt_file(s, "kvm/400-5/vcpu0/exit_timing", f, 1000, 0, 0);
+}
+
+static void paused(void)
+{
+	struct gt_source *s = gt_source_mem_new();
+	struct gt_scanner *sc = gt_scanner_new(s);
+	struct gt_snap a = { 0 }, b = { 0 };
+	struct gt_view v = { 0 };
+	const struct gt_vm_view *vm;
+
+	sample2(s, paused_frame, true, sc, &a, &b, &v);
+	vm = find(&v, 400);
+	CHECK(vm && vm->nvcpus == 1);
+	if (vm && vm->nvcpus == 1) {
+		CHECK_VAL(&vm->row, GT_F_W_GUEST, 0);
+		CHECK_VAL(&vm->row, GT_F_W_KERNEL, 1);
+		CHECK_VAL(&vm->row, GT_F_W_VMM, 0);
+		CHECK_VAL(&vm->row, GT_F_W_REST, 99);
+	}
+	/* the others are within their run time: unchanged */
+	vm = find(&v, 100);
+	CHECK(vm && vm->vcpus[1].val[GT_F_W_KERNEL].v > 19.99);
+	gt_view_free(&v);
+	gt_snap_free(&a);
+	gt_snap_free(&b);
+	gt_scanner_free(sc);
+	gt_source_destroy(s);
+}
+
 /* The split off: guest whole (no user/system), bars show it unsplit. */
 static void no_split(void)
 {
@@ -565,6 +609,8 @@ static void random_vcpu(struct gt_vcpu_raw *c, struct gt_vcpu_raw *p,
 	memset(p, 0, sizeof(*p));
 	c->has_sched = p->has_sched = rnd(4) != 0;
 	p->wait_ns = rnd(2000000000);
+	p->run_ns = rnd(2000000000);
+	c->run_ns = p->run_ns + rnd(1200000000);
 	c->wait_ns = p->wait_ns + rnd(4) * rnd(800000000);
 	if (!rnd(20))
 		c->wait_ns = 0;		/* went backwards */
@@ -697,6 +743,7 @@ static void parsers(void)
 void test_wall(void)
 {
 	patched();
+	paused();
 	unsampled();
 	random_walls();
 	no_split();
