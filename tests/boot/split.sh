@@ -116,9 +116,21 @@ snap() {
 v() { eval "echo \$$1"; }
 d() { echo $(($(v "b_$1") - $(v "a_$1"))); }
 
-# The thread that exits: remember what it had, then let it go.
-sleep 2
-xs=$(tr '\n' ' ' <"/proc/$P/task/$TX/stat" | sed 's/.*) //' | awk '{ print $51 }')
+# The thread that exits: remember what it had, then let it go.  It exits
+# 3 s after gvmm is ready; on a slow machine (arm64 under TCG) a read 2 s
+# in can come too late, so read from the start, until it has accrued some
+# guest_user (or is gone: then the last value read stands).
+xs=
+_i=0
+while [ $_i -lt 40 ]; do
+	_x=$(cat "/proc/$P/task/$TX/stat" 2>/dev/null | tr '\n' ' ' |
+		sed 's/.*) //' | awk '{ print $51 }')
+	[ -n "$_x" ] || break
+	xs=$_x
+	[ "$xs" -gt 0 ] && break
+	sleep 0.05
+	_i=$((_i + 1))
+done
 gvmm_wait_line "^vcpu 3 exited" 30
 check "[ ! -d /proc/$P/task/$TX ]" "the +exit=3 vCPU thread has exited"
 diag "exited thread had guest_user >= $xs ticks"
