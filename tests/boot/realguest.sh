@@ -180,6 +180,15 @@ wait_seq() {
 	done
 }
 
+# vcpu_state: the vCPU thread's state, utime, stime, guest time (ticks)
+# and kernel wait channel, for a guest that stopped reporting
+vcpu_state() {
+	tr '\n' ' ' <"/proc/$QPID/task/$VTID/stat" 2>/dev/null | awk '{
+		sub(/^.*\) /, ""); split($0, f, " ")
+		printf "state %s utime %s stime %s guest %s", f[1], f[12], f[13], f[41] }'
+	echo " wchan $(cat "/proc/$QPID/task/$VTID/wchan" 2>/dev/null)"
+}
+
 stop_qemu() {
 	[ -n "$QPID" ] || return 0
 	kill "$QPID" 2>/dev/null
@@ -233,6 +242,7 @@ one_try() {
 	fi
 	taskset -p -c 1 "$VTID" >/dev/null || { DEAD="cannot pin the vCPU"; stop_qemu; return 1; }
 	if ! wait_seq "$_ser" "$skip" "$boot"; then
+		DEAD="$DEAD; vCPU thread: $(vcpu_state)"
 		stop_qemu
 		return 1
 	fi
@@ -243,7 +253,7 @@ one_try() {
 	while [ $_s -lt $((skip + win)) ]; do
 		_s=$((_s + 1))
 		if ! wait_seq "$_ser" "$_s" "$stall"; then
-			DEAD="$DEAD (in the window, after $((_s - 1 - skip)) of ${win}s)"
+			DEAD="$DEAD (in the window, after $((_s - 1 - skip)) of ${win}s); vCPU thread: $(vcpu_state)"
 			stop_qemu
 			return 1
 		fi
