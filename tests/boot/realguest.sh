@@ -186,7 +186,8 @@ vcpu_state() {
 	tr '\n' ' ' <"/proc/$QPID/task/$VTID/stat" 2>/dev/null | awk '{
 		sub(/^.*\) /, ""); split($0, f, " ")
 		printf "state %s utime %s stime %s guest %s", f[1], f[12], f[13], f[41] }'
-	echo " wchan $(cat "/proc/$QPID/task/$VTID/wchan" 2>/dev/null)"
+	echo " wchan $(cat "/proc/$QPID/task/$VTID/wchan" 2>/dev/null);" \
+		"KVM exits so far ($EXIT_STATS): $(kvm_snap)"
 }
 
 stop_qemu() {
