@@ -68,6 +68,21 @@ check "[ $((n + 2)) = 54 ]" "/proc/self/stat has 54 fields"
 write 1
 gvmm_start "user$PIN" "kernel$PIN" "alt:$ALT$PIN" "user$PIN+exit=3" ||
 	bail "gvmm starts"
+# Remember what the thread that exits 3 s after gvmm is ready had, read
+# first thing, with shell builtins only, until it has some guest_user: under
+# arm64 TCG the forks of a read pipeline 2 s in came after it had exited.
+set -- $GVMM_TIDS
+_p=$GVMM_PID _t=$4 xs= _i=0
+while [ $_i -lt 40 ]; do
+	_x=
+	{ read -r _x <"/proc/$_p/task/$_t/stat"; } 2>/dev/null
+	[ -n "$_x" ] || break
+	set -- ${_x##*) }
+	xs=${51}
+	[ "$xs" -gt 0 ] && break
+	sleep 0.05
+	_i=$((_i + 1))
+done
 ok "gvmm runs: pid $GVMM_PID, vCPU threads $GVMM_TIDS"
 P=$GVMM_PID
 TU=$(gvmm_tid 0)
@@ -116,21 +131,7 @@ snap() {
 v() { eval "echo \$$1"; }
 d() { echo $(($(v "b_$1") - $(v "a_$1"))); }
 
-# The thread that exits: remember what it had, then let it go.  It exits
-# 3 s after gvmm is ready; on a slow machine (arm64 under TCG) a read 2 s
-# in can come too late, so read from the start, until it has accrued some
-# guest_user (or is gone: then the last value read stands).
-xs=
-_i=0
-while [ $_i -lt 40 ]; do
-	_x=$(cat "/proc/$P/task/$TX/stat" 2>/dev/null | tr '\n' ' ' |
-		sed 's/.*) //' | awk '{ print $51 }')
-	[ -n "$_x" ] || break
-	xs=$_x
-	[ "$xs" -gt 0 ] && break
-	sleep 0.05
-	_i=$((_i + 1))
-done
+# The thread that exits: let it go.
 gvmm_wait_line "^vcpu 3 exited" 30
 check "[ ! -d /proc/$P/task/$TX ]" "the +exit=3 vCPU thread has exited"
 diag "exited thread had guest_user >= $xs ticks"
