@@ -281,6 +281,28 @@ static bool vcpu_handle_mmio(struct vcpu *v)
 	}
 }
 
+/* SIGUSR2 (--sample): only interrupts KVM_RUN. */
+void vcpu_sample_handler(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * --sample: KVM_RUN was interrupted by a signal sent at a random time, so
+ * the guest stopped at a point it did not choose: count its exception level
+ * there (PSTATE.M, EL0t).  A reference for the EL0 share that does not
+ * depend on the kernel's own guest time split.
+ */
+static void vcpu_sample_el(struct vcpu *v)
+{
+	uint64_t pstate = get_reg(v, CORE_REG(regs.pstate));
+
+	__atomic_store_n(&v->samples_cpl3, v->samples_cpl3 +
+			 ((pstate & PSR_MODE_MASK) == PSR_MODE_EL0t),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&v->samples, v->samples + 1, __ATOMIC_RELEASE);
+}
+
 int vcpu_run(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -291,6 +313,8 @@ int vcpu_run(struct vcpu *v)
 		if (tls_kicked)
 			return 0;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && v->vm->sample_hz > 0)
+				vcpu_sample_el(v);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			die(EXIT_KVM, "vcpu %d: KVM_RUN: %s (pc %#llx)", v->index,
