@@ -45,6 +45,9 @@ static void usage(FILE *f)
 "  -name NAME           also QEMU style: -name guest=NAME[,...]\n"
 "  --irqchip            KVM_CREATE_IRQCHIP (in-kernel LAPIC): hlt blocks in KVM\n"
 "  -q, --quiet          print nothing on stdout (errors go to stderr)\n"
+"  --sample HZ          interrupt each vCPU HZ times a second on average, at\n"
+"                       random times, and count its CPL there; every second\n"
+"                       print \"vcpu <i> samples <N> cpl3 <M>\" (totals)\n"
 "  --layout             print the guest code ranges (\"layout NAME START END\",\n"
 "                       e.g. alt_user, alt_kernel) and exit\n"
 "  -h, --help           this text\n"
@@ -285,6 +288,15 @@ static void parse_args(int argc, char **argv, double *run_time)
 			vm.irqchip = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			vm.quiet = true;
+		} else if (!strcmp(a, "--sample")) {
+			const char *v = need_arg(argc, argv, i++);
+			char *end;
+
+			errno = 0;
+			vm.sample_hz = strtod(v, &end);
+			if (errno || end == v || *end || !(vm.sample_hz > 0) ||
+			    vm.sample_hz > 10000)
+				die(EXIT_USAGE, "bad --sample rate '%s' (0 < HZ <= 10000)", v);
 		} else {
 			die(EXIT_USAGE, "unknown option '%s'", a);
 		}
@@ -356,15 +368,46 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* --sample: signal every live vCPU; every second, print the counts. */
+static void sample_tick(double t, double *next_sample, double *next_print)
+{
+	int i;
+
+	if (t >= *next_sample) {
+		for (i = 0; i < vm.nr_vcpus; i++)
+			if (!vm.vcpus[i].kicked)
+				pthread_kill(vm.vcpus[i].thread, SIGUSR2);
+		/* exponential gaps: times independent of the guest's cycle */
+		*next_sample = t - log(1 - drand48()) / vm.sample_hz;
+	}
+	if (t >= *next_print) {
+		for (i = 0; i < vm.nr_vcpus; i++) {
+			struct vcpu *v = &vm.vcpus[i];
+			uint64_t n = __atomic_load_n(&v->samples, __ATOMIC_ACQUIRE);
+
+			out(&vm, "vcpu %d samples %llu cpl3 %llu\n", i,
+			    (unsigned long long)n, (unsigned long long)
+			    __atomic_load_n(&v->samples_cpl3, __ATOMIC_RELAXED));
+		}
+		*next_print = t + 1;
+	}
+}
+
 /* Waits for SIGTERM/SIGINT, -t expiry and +exit= deadlines. */
 static void main_loop(double run_time, const sigset_t *stop)
 {
-	double start = now();
+	double start = now(), next_sample = start, next_print = start + 1;
 
+	srand48(getpid() ^ (long)(start * 1e6));
 	for (;;) {
 		double t = now(), next = INFINITY;
 		struct timespec ts;
 		int i, sig;
+
+		if (vm.sample_hz > 0) {
+			sample_tick(t, &next_sample, &next_print);
+			next = next_sample < next_print ? next_sample : next_print;
+		}
 
 		for (i = 0; i < vm.nr_vcpus; i++) {
 			struct vcpu *v = &vm.vcpus[i];
@@ -420,6 +463,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = vcpu_kick_handler;	/* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = vcpu_sample_handler;	/* no SA_RESTART */
+	sigaction(SIGUSR2, &sa, NULL);
 
 	vm_create(&vm);
 	for (i = 0; i < vm.nr_vcpus; i++)

@@ -35,6 +35,8 @@ struct vcpu {
 	uint64_t io_exits;	/* KVM_EXIT_IO on PORT_IO */
 	uint64_t t_start;	/* CLOCK_MONOTONIC ns of the first KVM_RUN */
 	bool kicked;		/* main thread sent the exit signal */
+	uint64_t samples;	/* --sample: signals that interrupted KVM_RUN */
+	uint64_t samples_cpl3;	/* ... finding the guest at CPL3 */
 };
 
 struct vm {
@@ -44,6 +46,7 @@ struct vm {
 	size_t run_size;
 	bool irqchip;
 	bool quiet;
+	double sample_hz;	/* --sample HZ, 0: off */
 	const char *name;	/* --name, informational only */
 	int tr_type;		/* 9 (available) or 11 (busy) 32-bit TSS */
 	int nr_vcpus;
@@ -57,6 +60,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v);
 /* Runs the vCPU until kicked; returns 0 when kicked, exits on error. */
 int vcpu_run(struct vcpu *v);
 void vcpu_kick_handler(int sig);
+void vcpu_sample_handler(int sig);
 
 void die(int code, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));

@@ -373,6 +373,30 @@ static void __attribute__((noreturn)) vcpu_internal_error(struct vcpu *v)
 	    data);
 }
 
+/* SIGUSR2 (--sample): only interrupts KVM_RUN. */
+void vcpu_sample_handler(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * --sample: KVM_RUN was interrupted by a signal sent at a random time, so
+ * the guest stopped at a point it did not choose: count its CPL there (the
+ * RPL of CS in gvmm's flat protected mode).  A reference for the CPL3 share
+ * that does not depend on the kernel's own guest time split.
+ */
+static void vcpu_sample_cpl(struct vcpu *v)
+{
+	struct kvm_sregs sregs;
+
+	if (kvm_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		die(EXIT_KVM, "vcpu %d: KVM_GET_SREGS: %s", v->index,
+		    strerror(errno));
+	__atomic_store_n(&v->samples_cpl3, v->samples_cpl3 +
+			 ((sregs.cs.selector & 3) == 3), __ATOMIC_RELAXED);
+	__atomic_store_n(&v->samples, v->samples + 1, __ATOMIC_RELEASE);
+}
+
 int vcpu_run(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -383,6 +407,8 @@ int vcpu_run(struct vcpu *v)
 		if (tls_kicked)
 			return 0;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && v->vm->sample_hz > 0)
+				vcpu_sample_cpl(v);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			die(EXIT_KVM, "vcpu %d: KVM_RUN: %s", v->index,
