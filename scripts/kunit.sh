@@ -26,7 +26,8 @@ run() {
 
 run tick
 run vtime --kernel_args=nohz_full=1
-for c in guest_util_vtime guest_util_vtime_off; do
+for c in guest_util_vtime guest_util_vtime_off guest_util_vtime_pending \
+	 guest_util_nohz_sampler; do
 	grep -q "\[PASSED\] $c\$" "$log/vtime.log" ||
 		{ echo "kunit: $c did not pass with nohz_full=1"; rc=1; }
 done
