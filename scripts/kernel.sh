@@ -33,7 +33,7 @@ tree() {
 		return 0
 	fi
 	[ -f "$tarball" ] || { echo "kernel.sh: $tarball missing (apt-get install linux-source-6.12)" >&2; exit 1; }
-	rm -rf "$src" "$src.tmp"
+	rm -rf "$src.tmp"
 	mkdir -p "$src.tmp"
 	tar -xJf "$tarball" -C "$src.tmp" --strip-components=1
 	while read -r p; do
@@ -46,8 +46,16 @@ tree() {
 		mkdir -p "$src.tmp/$(dirname "$f")"
 		cp "$top/$f" "$src.tmp/$f"
 	done
-	echo "$stamp" > "$src.tmp/.gu-stamp"
-	mv "$src.tmp" "$src"
+	if [ -d "$src" ]; then
+		# Only files whose content changed get a new mtime, so that a
+		# build in an existing object tree stays incremental.
+		rm -f "$src/.gu-stamp"
+		rsync -a --checksum --delete "$src.tmp/" "$src/"
+		rm -rf "$src.tmp"
+	else
+		mv "$src.tmp" "$src"
+	fi
+	echo "$stamp" > "$src/.gu-stamp"
 }
 
 build() {
