@@ -16,7 +16,7 @@ PATCHES	:= patches/series $(wildcard patches/*.patch)
 
 .PHONY: all deps kernel tree vmm gtop initramfs check check-patches check-kunit \
 	check-boot check-debian check-gtop demo bench-exit bench-gtop clean \
-	realguest-initramfs kernel-arm64 check-arm64
+	realguest-initramfs check-realguest kernel-arm64 check-arm64
 
 all: kernel gtop vmm
 
@@ -75,8 +75,13 @@ check-patches:
 check-kunit: kernel
 	scripts/kunit.sh $(SRC) $(KOBJ)
 
-check-boot: kernel initramfs realguest-initramfs
+check-boot: kernel initramfs
 	tests/run-boot-tests.sh
+
+# Real Linux guests under Debian's QEMU/KVM in the booted kernel (issue 13);
+# not in check yet: see tests/run-boot-tests.sh.
+check-realguest: kernel initramfs realguest-initramfs
+	tests/run-boot-tests.sh --realguest
 
 check-debian: tree
 	scripts/kernel.sh debian $(SRC) $(B)/debian

@@ -2,7 +2,8 @@
 # Boot tests: each scenario boots build/bzImage under QEMU TCG (-cpu max:
 # SVM, so kvm_amd runs nested) with the test initramfs.
 #
-#   run-boot-tests.sh [NAME...]   (default: all)
+#   run-boot-tests.sh [NAME...]   (default: all but the realguest ones)
+#   run-boot-tests.sh --realguest  the realguest scenarios
 # Logs in build/tests/logs/NAME.log; a TAP summary at the end.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,8 +11,17 @@ logs=$top/build/tests/logs
 mkdir -p "$logs"
 
 # The realguest scenarios boot their own initramfs (Debian's QEMU and a
-# Linux guest in it: make realguest-initramfs) and take longer.
+# Linux guest in it: make realguest-initramfs) and take longer.  They are
+# not part of the default run (make check) yet: QEMU 7.2's TCG makes the
+# nested 64-bit Linux guest die or freeze in about half the tries (see
+# tests/README.md), so a run can end without a verdict and take over an
+# hour; make check-realguest runs them.
 rg="--initrd $top/build/realguest/initramfs.cpio.gz --timeout 2400"
+realguest=0
+if [ "${1:-}" = --realguest ]; then
+	realguest=1
+	shift
+fi
 
 # name | boot.sh options | scenario and its arguments
 scenarios=(
@@ -33,6 +43,10 @@ for s in "${scenarios[@]}"; do
 	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then
 		continue
 	fi
+	case "$name" in
+	realguest-*) [ $# -gt 0 ] || [ $realguest = 1 ] || continue ;;
+	*) [ $realguest = 0 ] || continue ;;
+	esac
 	echo "=== boot test $name"
 	# shellcheck disable=SC2086
 	"$top/tests/qemu/boot.sh" --timeout 600 --log "$logs/$name.log" $opts $args \
