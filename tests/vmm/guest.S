@@ -18,6 +18,7 @@
 	.code32
 	.globl	gvmm_guest_start, gvmm_guest_end, gvmm_guest_int80
 	.globl	gvmm_guest_kernel, gvmm_guest_user, gvmm_guest_alt, gvmm_guest_int80_end
+	.globl	gvmm_guest_altx_cpuid_ret
 
 gvmm_guest_start:
 	cmpl	$GUEST_MODE_KERNEL, %eax
@@ -68,6 +69,7 @@ gvmm_guest_int80:
 	xorl	%eax, %eax
 	xorl	%ecx, %ecx
 	cpuid
+gvmm_guest_altx_cpuid_ret:
 	popl	%ebx
 3:	movl	%ebp, %ecx
 	testl	%ecx, %ecx

@@ -68,6 +68,7 @@ extern const uint8_t gvmm_guest_start[], gvmm_guest_end[];
 extern const uint8_t gvmm_guest_user[], gvmm_guest_kernel[];
 extern const uint8_t gvmm_guest_alt[];
 extern const uint8_t gvmm_guest_int80[], gvmm_guest_int80_end[];
+extern const uint8_t gvmm_guest_altx_cpuid_ret[];
 #endif
 
 #endif /* GVMM_GUEST_H */
