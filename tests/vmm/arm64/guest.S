@@ -16,6 +16,7 @@
 	.globl	gvmm_guest_start, gvmm_guest_end, gvmm_guest_entry
 	.globl	gvmm_guest_user, gvmm_guest_kernel, gvmm_guest_alt
 	.globl	gvmm_guest_alt_end, gvmm_guest_svc, gvmm_guest_svc_end
+	.globl	gvmm_guest_altx_hvc_ret
 
 /* An unexpected exception: report ESR_EL1 (x0) and ELR_EL1 (x1) at MMIO_ERROR. */
 .macro	bad_vector
@@ -44,6 +45,7 @@ gvmm_guest_svc:
 	cbz	x21, 1f
 	mov	x0, #HVC_FUNC
 	hvc	#0
+gvmm_guest_altx_hvc_ret:
 1:	mov	x9, x20
 	cbz	x9, 3f
 2:	subs	x9, x9, #1

@@ -58,6 +58,7 @@ extern const uint8_t gvmm_guest_entry[];
 extern const uint8_t gvmm_guest_user[], gvmm_guest_kernel[];
 extern const uint8_t gvmm_guest_alt[], gvmm_guest_alt_end[];
 extern const uint8_t gvmm_guest_svc[], gvmm_guest_svc_end[];
+extern const uint8_t gvmm_guest_altx_hvc_ret[];
 #endif
 
 #endif /* GVMM_GUEST_H */

@@ -290,12 +290,21 @@ void vcpu_sample_handler(int sig)
 /*
  * --sample: KVM_RUN was interrupted by a signal sent at a random time, so
  * the guest stopped at a point it did not choose: count its exception level
- * there (PSTATE.M, EL0t).  A reference for the EL0 share that does not
- * depend on the kernel's own guest time split.
+ * there (PSTATE.M, EL0t).  A reference for the EL0 share of guest time that
+ * does not depend on the kernel's own guest time split.  A signal that
+ * arrives while the host handles altx's hvc exit (or runs the world switch
+ * around it) finds the guest right after the hvc, where the exit left it:
+ * that is not guest execution, and is not counted (the guest itself is
+ * there for one instruction a cycle).
  */
 static void vcpu_sample_el(struct vcpu *v)
 {
-	uint64_t pstate = get_reg(v, CORE_REG(regs.pstate));
+	uint64_t pstate;
+
+	if (v->spec.mode == GUEST_MODE_ALTX &&
+	    get_reg(v, CORE_REG(regs.pc)) == GUEST_ADDR(gvmm_guest_altx_hvc_ret))
+		return;
+	pstate = get_reg(v, CORE_REG(regs.pstate));
 
 	__atomic_store_n(&v->samples_cpl3, v->samples_cpl3 +
 			 ((pstate & PSR_MODE_MASK) == PSR_MODE_EL0t),
