@@ -86,11 +86,10 @@ for spec in alt:25 altx:25; do
 	r1=$(gvmm_samples 0)
 	e1=$(kvm_stat exits)
 	gvmm_stop
-	# shellcheck disable=SC2086
-	set -- $r0 $r1
-	n=$(($3 - $1))
-	pct=$(calc "100 * ($4 - $2) / ($n + ($n == 0))")
-	diag "$spec: $n samples, $(($4 - $2)) at CPL3 ($pct%); KVM exits $e0 -> $e1"
+	read -r n pct <<EOF2
+$(sample_share "$r0" "$r1")
+EOF2
+	diag "$spec: $n samples, $pct% at CPL3; KVM exits $e0 -> $e1"
 	check "gt $n 200" "$spec: gvmm --sample interrupts the guest ($n samples in 5 s)"
 	check "approx $pct 25 0 6" "$spec: gvmm finds the guest at CPL3 ~25% of its time ($pct%)"
 	eval "exits_${spec%%:*}=$((e1 - e0))"

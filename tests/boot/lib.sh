@@ -229,6 +229,15 @@ gvmm_samples() {
 		END { print s + 0, c + 0 }' "$GVMM_OUT"
 }
 
+# sample_share "N0 C0" "N1 C1": between two gvmm_samples reads, the number
+# of samples and the percentage of them at CPL3: "N PCT"
+sample_share() {
+	# shellcheck disable=SC2086
+	set -- $1 $2
+	_n=$(($3 - $1))
+	echo "$_n $(calc "100 * ($4 - $2) / ($_n + ($_n == 0))")"
+}
+
 # gvmm_stop: SIGTERM the last gvmm and reap it; its exit status
 gvmm_stop() {
 	[ -n "$GVMM_PID" ] || return 0

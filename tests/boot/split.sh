@@ -240,10 +240,9 @@ for spec in alt:75 altx:75 altx:75:400; do
 	gvmm_stop
 	g=$(($4 - $1)) u=$(($5 - $2)) s=$(($6 - $3))
 	pct=$(calc "100 * $u / ($u + $s + ($u + $s == 0))")
-	# shellcheck disable=SC2086
-	set -- $r0 $r1
-	n=$(($3 - $1))
-	truth=$(calc "100 * ($4 - $2) / ($n + ($n == 0))")
+	read -r n truth <<EOF2
+$(sample_share "$r0" "$r1")
+EOF2
 	diag "$spec: d(guest) $g d(guest_user) $u d(guest_system) $s: $pct% guest_user; gvmm's own $n samples: $truth% at CPL3 (nominal 75%)"
 	check "gt $g $((SECS * 10))" "$spec: the vCPU ran its guest"
 	check "gt $n $((SECS * 50))" "$spec: gvmm sampled its guest ($n samples)"
