@@ -54,17 +54,24 @@ initramfs: vmm gtop
 # The realguest boot scenarios' initramfs: the test one plus Debian's QEMU
 # (its libraries and firmware), the guest kernel and the guest initramfs
 # (tests/guest). GUEST_KERNEL: the L2 guest's kernel, the test kernel.
+# GUEST32=1 adds the 32-bit guest (tests/guest/mkguest32.sh: an i386
+# tinyconfig kernel from $(SRC), busybox-static:i386) as /guest/bzImage32
+# and /guest/initrd32.cpio.gz (realguest.sh guest=32).
 REALGUEST	:= $(B)/realguest
 GUEST_KERNEL	?= $(B)/bzImage
+GUEST32		?=
 realguest-initramfs: vmm
 	tests/guest/mkguest.sh -o $(REALGUEST)/guest-initrd.cpio.gz
+	$(if $(GUEST32),tests/guest/mkguest32.sh --src $(SRC) --dir $(REALGUEST))
 	tests/initramfs/mkinitramfs.sh -o $(REALGUEST)/initramfs.cpio.gz \
 		--bin /usr/bin/qemu-system-x86_64 \
 		$(foreach f,/usr/share/seabios/bios-256k.bin \
 			/usr/share/qemu/qboot.rom /usr/share/qemu/linuxboot_dma.bin \
 			/usr/share/qemu/kvmvapic.bin,--file $(f):$(f)) \
 		--file $(GUEST_KERNEL):/guest/bzImage \
-		--file $(REALGUEST)/guest-initrd.cpio.gz:/guest/initrd.cpio.gz
+		--file $(REALGUEST)/guest-initrd.cpio.gz:/guest/initrd.cpio.gz \
+		$(if $(GUEST32),--file $(REALGUEST)/guest32-bzImage:/guest/bzImage32 \
+			--file $(REALGUEST)/guest32-initrd.cpio.gz:/guest/initrd32.cpio.gz)
 
 check: deps check-patches check-gtop check-kunit check-boot check-debian
 	@echo "make check: all passed"
