@@ -36,5 +36,5 @@ if [ "$(id -u)" != 0 ]; then
 	sudo=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
+$sudo apt-get update -q || echo "deps: apt-get update failed; trying with the lists at hand" >&2
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
