@@ -551,39 +551,55 @@ int gt_vm_name_from_cgroup(const char *path, char *out, size_t outsz)
 	return out[0] != '\0';
 }
 
+/*
+ * The next of @opts in the NUL-separated arguments buf[*pos, len), as
+ * "OPT VALUE" or "OPT=VALUE": its index in @opts, with *v and *vl set to
+ * the value; -1 when there is none.  *pos moves past the option.
+ */
+static int next_option(const char *buf, size_t len, size_t *pos,
+		       const char *const *opts, size_t nopts,
+		       const char **v, size_t *vl)
+{
+	while (*pos < len) {
+		const char *a = buf + *pos;
+		size_t al = strnlen(a, len - *pos);
+		size_t next = *pos + al + 1;
+
+		*pos = next;
+		for (size_t k = 0; k < nopts; k++) {
+			size_t ol = strlen(opts[k]);
+
+			if (al == ol && !memcmp(a, opts[k], ol)) {
+				if (next >= len)
+					return -1;
+				*v = buf + next;
+				*vl = strnlen(*v, len - next);
+				return (int)k;
+			}
+			if (al > ol + 1 && !memcmp(a, opts[k], ol) &&
+			    a[ol] == '=') {
+				*v = a + ol + 1;
+				*vl = al - ol - 1;
+				return (int)k;
+			}
+		}
+	}
+	return -1;
+}
+
 int gt_vm_name_from_cmdline(const char *buf, size_t len, char *out,
 			    size_t outsz)
 {
 	static const char *const opts[] = { "-name", "--name", "--id" };
-	size_t i = 0;
+	size_t pos = 0, vl;
+	const char *v;
 
 	if (outsz)
 		out[0] = '\0';
-	while (i < len) {
-		const char *a = buf + i;
-		size_t al = strnlen(a, len - i);
-		size_t next = i + al + 1;
-
-		for (size_t k = 0; k < GT_ARRAY_SIZE(opts); k++) {
-			size_t ol = strlen(opts[k]);
-			const char *v = NULL;
-			size_t vl = 0;
-
-			if (al == ol && !memcmp(a, opts[k], ol)) {
-				if (next >= len)
-					return 0;
-				v = buf + next;
-				vl = strnlen(v, len - next);
-			} else if (al > ol + 1 && !memcmp(a, opts[k], ol) &&
-				   a[ol] == '=') {
-				v = a + ol + 1;
-				vl = al - ol - 1;
-			}
-			if (v && vl)
-				return qemu_name(v, vl, out, outsz);
-		}
-		i = next;
-	}
+	while (next_option(buf, len, &pos, opts, GT_ARRAY_SIZE(opts),
+			   &v, &vl) >= 0)
+		if (vl)
+			return qemu_name(v, vl, out, outsz);
 	return 0;
 }
 
@@ -608,44 +624,21 @@ int gt_vm_uuid_from_cmdline(const char *buf, size_t len, char *out,
 			    size_t outsz)
 {
 	static const char *const opts[] = { "-uuid", "--uuid", "--platform" };
-	size_t i = 0;
+	size_t pos = 0, vl;
+	const char *v;
+	int k;
 
 	if (outsz)
 		out[0] = '\0';
-	while (i < len) {
-		const char *a = buf + i;
-		size_t al = strnlen(a, len - i);
-		size_t next = i + al + 1;
-
-		for (size_t k = 0; k < GT_ARRAY_SIZE(opts); k++) {
-			size_t ol = strlen(opts[k]);
-			const char *v = NULL;
-			size_t vl = 0;
-
-			if (al == ol && !memcmp(a, opts[k], ol)) {
-				if (next >= len)
-					return 0;
-				v = buf + next;
-				vl = strnlen(v, len - next);
-			} else if (al > ol + 1 && !memcmp(a, opts[k], ol) &&
-				   a[ol] == '=') {
-				v = a + ol + 1;
-				vl = al - ol - 1;
-			}
-			if (!v)
-				continue;
-			if (k < 2)
-				return uuid_at(v, vl, out, outsz);
-			/* --platform key=value,...,uuid=X,... */
-			for (size_t o = 0; o + 5 <= vl; o++)
-				if ((o == 0 || v[o - 1] == ',') &&
-				    !memcmp(v + o, "uuid=", 5))
-					return uuid_at(v + o + 5, vl - o - 5,
-						       out, outsz);
-			return 0;
-		}
-		i = next;
-	}
+	k = next_option(buf, len, &pos, opts, GT_ARRAY_SIZE(opts), &v, &vl);
+	if (k < 0)
+		return 0;
+	if (k < 2)
+		return uuid_at(v, vl, out, outsz);
+	/* --platform key=value,...,uuid=X,... */
+	for (size_t o = 0; o + 5 <= vl; o++)
+		if ((o == 0 || v[o - 1] == ',') && !memcmp(v + o, "uuid=", 5))
+			return uuid_at(v + o + 5, vl - o - 5, out, outsz);
 	return 0;
 }
 
