@@ -298,7 +298,9 @@ char *gt_field_text(const struct gt_row *r, enum gt_field f, char *buf,
 		gt_fmt_rate(buf, n, v->v);
 		break;
 	case GT_K_COUNT:
-		gt_fmt_count(buf, n, v->v < 0 ? 0 : (uint64_t)v->v);
+		/* sums of hostile counters can pass 2^64 */
+		gt_fmt_count(buf, n, !(v->v > 0) ? 0 : v->v >= 0x1p64 ?
+			     UINT64_MAX : (uint64_t)v->v);
 		break;
 	case GT_K_NS:
 		gt_fmt_duration_ns(buf, n, v->v);

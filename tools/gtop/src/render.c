@@ -126,7 +126,7 @@ const char *gt_ks_name(enum gt_ks_state s)
 void gt_render_title(struct gt_buf *b, const struct gt_view *v)
 {
 	const struct gt_snap *s = v->cur;
-	time_t t = (time_t)s->realtime;
+	time_t t = fabs(s->realtime) < 1e15 ? (time_t)s->realtime : 0;
 	struct tm tm;
 	char up[48];
 
