@@ -91,6 +91,16 @@ void gt_xacc_add(struct gt_xacc *a, const struct gt_xstat *x,
 		row_add(d, x, p);
 }
 
+/*
+ * Exact ties go to the name first in the alphabet, not to the reason
+ * interned first: a replay in another process interns them in another
+ * order and must show the same top exit.
+ */
+static bool before(uint16_t a, uint16_t b)
+{
+	return strcmp(gt_reason_name(a), gt_reason_name(b)) < 0;
+}
+
 uint16_t gt_xacc_top(const struct gt_xacc *a)
 {
 	const struct gt_xacc_row *best = NULL;
@@ -102,7 +112,8 @@ uint16_t gt_xacc_top(const struct gt_xacc *a)
 		if (!r->dcount)
 			continue;
 		if (!best || r->dcount > best->dcount ||
-		    (r->dcount == best->dcount && r->dns > best->dns)) {
+		    (r->dcount == best->dcount && (r->dns > best->dns ||
+		     (r->dns == best->dns && before(a->ids[i], id))))) {
 			best = r;
 			id = a->ids[i];
 		}
@@ -137,7 +148,8 @@ void gt_exits_vcpu(struct gt_xacc *a, const struct gt_interval *iv,
 		gt_xacc_add(a, r, d->ok ? pr : r);
 		count += dc;
 		ns += dn;
-		if (dc > best_c || (dc && dc == best_c && dn > best_ns)) {
+		if (dc > best_c || (dc && dc == best_c && (dn > best_ns ||
+		    (dn == best_ns && before(r->reason, d->top))))) {
 			best_c = dc;
 			best_ns = dn;
 			d->top = r->reason;
