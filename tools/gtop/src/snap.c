@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REASON_MAX 4096		/* distinct names kept; more share "?" */
+#define REASON_MAX GT_REASON_IDS	/* distinct names kept; more share "?" */
 #define REASON_HASH 8192	/* power of two > REASON_MAX */
 
 static char *reason_name[REASON_MAX];

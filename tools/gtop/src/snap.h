@@ -13,7 +13,9 @@
 #include "parse.h"
 #include "util.h"
 
-/* Exit reasons are interned to small ids (1..); 0 is "none". */
+/* Exit reasons are interned to small ids (1..GT_REASON_IDS-1); 0 is
+ * "none".  More distinct names than that share the name "?". */
+#define GT_REASON_IDS 4096
 uint16_t gt_reason_id(const char *name);
 const char *gt_reason_name(uint16_t id);
 

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * reccodec.h - the byte encoding of one recorded sample (a struct
+ * gt_snap, the raw counters as the scanner read them) against the
+ * sample before it.  Pure: no I/O; recfile.c frames the bytes in a file,
+ * record.c puts the two together.
+ *
+ * A keyframe is encoded against nothing and decodes alone; a delta
+ * record against the previous record's snapshot: every number is
+ * stored as the difference to the same number of the same VM, vCPU or
+ * exit reason there (zigzag LEB128 varints), and only the numbers that
+ * changed are stored at all (one bit mask per group of numbers).
+ * Exit reason names are defined once per keyframe segment and then
+ * referred to by number.  The layout is in tools/gtop/RECORDING.md.
+ */
+#ifndef GTOP_RECCODEC_H
+#define GTOP_RECCODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snap.h"
+#include "util.h"
+
+/* Record kinds (the first payload byte) and flags (the second). */
+#define GT_RC_KEY 1		/* decodes alone */
+#define GT_RC_DELTA 2		/* against the previous record */
+#define GT_RC_SESSION 0x01	/* first record of a recording run: no
+				 * interval with the record before it */
+
+/* Exit reason names one keyframe segment can define. */
+#define GT_RC_REASONS 4096
+
+struct gt_rc_enc {
+	uint16_t fid[GT_REASON_IDS];	/* reason id -> file id + 1, 0: none */
+	uint16_t nfid;		/* file ids given out in this segment */
+	struct gt_buf body;	/* scratch */
+	struct gt_buf defs;
+	uint16_t ndefs;
+};
+
+struct gt_rc_dec {
+	uint16_t id[GT_RC_REASONS];	/* file id -> reason id */
+	uint16_t n;
+};
+
+/*
+ * Append the encoding of cur to out: a keyframe when ref is NULL, else
+ * a delta against ref (the snapshot of the record before, as written).
+ * flags: GT_RC_SESSION or 0.  Returns 0, or -1 when out of memory or
+ * when a segment has more exit reasons than GT_RC_REASONS.
+ */
+int gt_rc_encode(struct gt_rc_enc *e, struct gt_buf *out,
+		 const struct gt_snap *ref, const struct gt_snap *cur,
+		 unsigned flags);
+void gt_rc_enc_free(struct gt_rc_enc *e);
+
+/*
+ * Decode payload p[0..n) into out (cleared first; its memory lives in
+ * out's arena).  A delta record needs ref, the snapshot decoded from
+ * the record before it, and a decoder that decoded every record since
+ * the keyframe.  Returns 0, or -1 with a message in err: the bytes do
+ * not decode, or decode to values no scanner produces.  Never reads
+ * outside p[0..n).
+ */
+int gt_rc_decode(struct gt_rc_dec *d, const uint8_t *p, size_t n,
+		 const struct gt_snap *ref, struct gt_snap *out, char *err,
+		 size_t errlen);
+
+/*
+ * The kind, flags and clocks of a payload without decoding it, from its
+ * first GT_RC_PEEK bytes at most: a keyframe's clocks are its own, a
+ * delta record's are added to *mono and *realtime (the previous
+ * record's).  Returns 0 or -1.
+ */
+#define GT_RC_PEEK 40
+int gt_rc_peek(const uint8_t *p, size_t n, unsigned *kind, unsigned *flags,
+	       uint64_t *mono, double *realtime);
+
+#endif
