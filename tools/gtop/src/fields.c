@@ -227,12 +227,26 @@ const struct gt_field_def gt_fields[GT_NFIELDS] = {
 			  .priority = 8, .kind = GT_K_STR, .scope = GT_S_VM,
 			  .order = +1, .compare = gt_cmp_str,
 			  .help = "cgroup v2 path of the VMM" },
+	[GT_F_HIST_CPU] = { .name = "cpu_history", .title = "CPU HIST",
+			    .width = 8, .priority = 25, .kind = GT_K_SPARK,
+			    .scope = GT_S_VM, .order = -1,
+			    .compare = gt_cmp_spark,
+			    .help = "%CPU over the last refreshes, newest "
+				    "right (full: all vCPUs busy)" },
+	[GT_F_HIST_USER] = { .name = "guest_user_history", .title = "USR HIST",
+			     .width = 8, .priority = 24, .kind = GT_K_SPARK,
+			     .scope = GT_S_VM, .order = -1,
+			     .compare = gt_cmp_spark,
+			     .help = "guest user share of the split guest time "
+				     "(%GUSR / (%GUSR + %GSYS)) over the last "
+				     "refreshes" },
 };
 
 const enum gt_field gt_vm_columns[] = {
 	GT_F_PID, GT_F_NAME, GT_F_VCPUS, GT_F_CPU, GT_F_GUEST,
 	GT_F_GUEST_USER, GT_F_GUEST_SYSTEM, GT_F_HOST, GT_F_EXIT_TIME,
-	GT_F_EXITS, GT_F_TOP_EXIT, GT_F_KVM_EXITS, GT_F_WALL_BAR, GT_F_CGROUP,
+	GT_F_EXITS, GT_F_TOP_EXIT, GT_F_KVM_EXITS, GT_F_WALL_BAR,
+	GT_F_HIST_CPU, GT_F_HIST_USER, GT_F_CGROUP,
 };
 const size_t gt_vm_ncolumns = GT_ARRAY_SIZE(gt_vm_columns);
 
@@ -251,6 +265,18 @@ int gt_cmp_num(const struct gt_val *a, const struct gt_val *b)
 int gt_cmp_str(const struct gt_val *a, const struct gt_val *b)
 {
 	return strcasecmp(a->s ? a->s : "", b->s ? b->s : "");
+}
+
+static char newest(const struct gt_val *v)
+{
+	size_t n = v->s ? strlen(v->s) : 0;
+
+	return n ? v->s[n - 1] : ' ';
+}
+
+int gt_cmp_spark(const struct gt_val *a, const struct gt_val *b)
+{
+	return (newest(a) > newest(b)) - (newest(a) < newest(b));
 }
 
 int gt_field_lookup(const char *name, unsigned scope)
@@ -286,6 +312,7 @@ char *gt_field_text(const struct gt_row *r, enum gt_field f, char *buf,
 	}
 	switch (d->kind) {
 	case GT_K_STR:
+	case GT_K_SPARK:
 		snprintf(buf, n, "%s", v->s);
 		break;
 	case GT_K_BAR:
@@ -329,6 +356,9 @@ const char *gt_field_machine(const struct gt_row *r, enum gt_field f,
 	switch (gt_fields[f].kind) {
 	case GT_K_STR:
 		return v->s;
+	case GT_K_BAR:
+	case GT_K_SPARK:
+		return NULL;	/* pictures: not for machines */
 	case GT_K_INT:
 	case GT_K_COUNT:
 	case GT_K_NS:

@@ -77,6 +77,9 @@ enum gt_field {
 	/* identity */
 	GT_F_UUID,
 	GT_F_CGROUP,
+	/* sparklines of the last refreshes (hist.c; screen and text) */
+	GT_F_HIST_CPU,
+	GT_F_HIST_USER,
 	GT_NFIELDS
 };
 
@@ -89,7 +92,13 @@ enum gt_kind {
 	GT_K_NS,		/* duration in nanoseconds */
 	GT_K_SEC,		/* cumulative seconds (decimals: precision) */
 	GT_K_BAR,		/* drawn from other fields; no value of its own */
+	GT_K_SPARK,		/* a sparkline: a string of levels '0'-'7', ' '
+				 * for a refresh without the figure (hist.h) */
 };
+
+/* Pictures of other figures: the screen and text draw them, the
+ * machine formats (JSON, CSV, Prometheus) leave them out. */
+#define GT_K_PICTURE(k) ((k) == GT_K_BAR || (k) == GT_K_SPARK)
 
 /* Prometheus metric type of a field (GT_PROM_NONE: not exported). */
 enum gt_prom_type { GT_PROM_NONE, GT_PROM_GAUGE, GT_PROM_COUNTER };
@@ -155,6 +164,8 @@ extern const size_t gt_exit_ncolumns;
 
 int gt_cmp_num(const struct gt_val *a, const struct gt_val *b);
 int gt_cmp_str(const struct gt_val *a, const struct gt_val *b);
+/* Sparklines by their newest level. */
+int gt_cmp_spark(const struct gt_val *a, const struct gt_val *b);
 
 /* Field of the given scope by JSON name, alias or title
  * (case-insensitive); -1 if none. */

@@ -11,7 +11,7 @@
 
 #include "fields.h"
 
-#define GT_LAYOUT_MAXCOLS 16
+#define GT_LAYOUT_MAXCOLS 20
 #define GT_NAME_MAX_WIDTH 40
 
 struct gt_columns {

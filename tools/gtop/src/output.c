@@ -111,7 +111,7 @@ static void json_fields(struct gt_buf *b, const struct gt_row *r,
 
 	for (int f = 0; f < GT_NFIELDS; f++) {
 		if (!(gt_fields[f].scope & scope) ||
-		    gt_fields[f].kind == GT_K_BAR)
+		    GT_K_PICTURE(gt_fields[f].kind))
 			continue;
 		if (f == GT_F_CPU_ID && !r->val[f].ok)
 			continue;	/* the total row */
@@ -246,7 +246,7 @@ static void csv_row(struct gt_buf *b, const struct gt_view *v,
 		      kind);
 	for (int f = 0; f < GT_NFIELDS; f++) {
 		if (!(gt_fields[f].scope & CSV_SCOPE) ||
-		    gt_fields[f].kind == GT_K_BAR)
+		    GT_K_PICTURE(gt_fields[f].kind))
 			continue;
 		const char *s = gt_field_machine(r, f, num, sizeof(num));
 
@@ -264,7 +264,7 @@ static void out_csv(struct gt_buf *b, const struct gt_view *v,
 		gt_buf_puts(b, "schema,time,kind");
 		for (int f = 0; f < GT_NFIELDS; f++)
 			if ((gt_fields[f].scope & CSV_SCOPE) &&
-			    gt_fields[f].kind != GT_K_BAR)
+			    !GT_K_PICTURE(gt_fields[f].kind))
 				gt_buf_printf(b, ",%s", gt_fields[f].name);
 		gt_buf_putc(b, '\n');
 	}

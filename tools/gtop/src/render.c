@@ -226,6 +226,15 @@ void gt_render_row(struct gt_buf *b, const struct gt_row *r,
 		} else if (r->kind == GT_ROW_VCPU && f == GT_F_VCPUS) {
 			cell(b, "", c->w[i], false, i == 0);
 			continue;
+		} else if (gt_fields[f].kind == GT_K_SPARK) {
+			if (r->kind != GT_ROW_VM)
+				text[0] = '\0';
+			else if (r->val[f].ok)
+				gt_render_spark(text, sizeof(text), r->val[f].s);
+			else
+				snprintf(text, sizeof(text), "-");
+			cell(b, text, c->w[i], true, i == 0);
+			continue;
 		} else if (gt_fields[f].kind == GT_K_BAR) {
 			gt_render_wall_bar(text, sizeof(text), r, c->w[i]);
 			cell(b, text, c->w[i], false, i == 0);
@@ -243,6 +252,39 @@ void gt_render_row(struct gt_buf *b, const struct gt_row *r,
 	rtrim(b, from);
 }
 
+
+/* --------------------------------------------------------- sparklines */
+
+static bool utf8;
+
+void gt_render_set_utf8(bool on)
+{
+	utf8 = on;
+}
+
+char *gt_render_spark(char *buf, size_t n, const char *levels)
+{
+	static const char ascii[] = "_.:-=+*#";
+	size_t o = 0;
+
+	if (!n)
+		return buf;
+	for (; *levels && o + 4 < n; levels++) {
+		int l = *levels - '0';
+
+		if (l < 0 || l > 7) {
+			buf[o++] = ' ';
+		} else if (utf8) {	/* U+2581 LOWER ONE EIGHTH BLOCK on */
+			buf[o++] = (char)0xe2;
+			buf[o++] = (char)0x96;
+			buf[o++] = (char)(0x81 + l);
+		} else {
+			buf[o++] = ascii[l];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
 
 /* ----------------------------------------------------------- wall bar */
 

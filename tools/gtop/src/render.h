@@ -35,6 +35,14 @@ void gt_render_header(struct gt_buf *b, const struct gt_columns *c);
 void gt_render_row(struct gt_buf *b, const struct gt_row *r,
 		   const struct gt_columns *c, bool last_child);
 
+/*
+ * Sparklines (hist.h levels '0'-'7', ' ' unknown) as UTF-8 blocks, or
+ * as "_.:-=+*#" when the locale is not UTF-8 (the default).  Returns
+ * buf.
+ */
+void gt_render_set_utf8(bool on);
+char *gt_render_spark(char *buf, size_t n, const char *levels);
+
 /* The segments of the wall time bar: letter, legend label, meaning. */
 struct gt_wseg_def {
 	char ch;

@@ -153,7 +153,7 @@ jqt new-kvm-stats-unused "$tmp/new.json" '.kvm_stats == "unused"'
 run old -n 1 > "$tmp/old.txt"
 grep -q 'Guest split: n/a, kernel lacks guest_user/guest_system' \
 	"$tmp/old.txt" && ok || bad "old status line"
-grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +- - +120 +\[g+svh+\.+\] /machine\.slice/' \
+grep -Eq '^ +1000 web +2 +100\.0 +80\.0 +- +- +20\.0 +- +- - +120 +\[g+svh+\.+\] +[^ ]+ +- /machine\.slice/' \
 	"$tmp/old.txt" && ok || bad "old: dashes in the text table"
 run sysctl0 -n 1 -o json > "$tmp/s0.json"
 jqt sysctl0 "$tmp/s0.json" '.guest_split == "off" and .sysctl == 0 and
@@ -230,7 +230,7 @@ grep -Eq 'guest_user_seconds|exits_total|exit_seconds' "$tmp/s0.prom" &&
 # --- text --------------------------------------------------------------------
 run new -n 2 -H > "$tmp/t.txt"
 [ "$(grep -c '^gtop - ' "$tmp/t.txt")" = 2 ] && ok || bad "text iterations"
-grep -Eq '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST +EXIT% +EXITS/s TOP EXIT +KEXIT/s +WALL TIME CGROUP$' \
+grep -Eq '^ +PID NAME +VCPU +%CPU +%GUEST +%GUSR +%GSYS +%HOST +EXIT% +EXITS/s TOP EXIT +KEXIT/s +WALL TIME CPU HIST USR HIST CGROUP$' \
 	"$tmp/t.txt" && ok || bad "text header"
 grep -Eq '^ +1003 `- vcpu1 @1 +45\.0 +35\.0 +25\.0 +10\.0 +10\.0 ' \
 	"$tmp/t.txt" && ok || bad "text vcpu row"
