@@ -2,7 +2,9 @@
 /* main.c - gtop: options, then batch mode or the screen UI. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <langinfo.h>
 #include <locale.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "exporter.h"
 #include "opts.h"
 #include "output.h"
+#include "render.h"
 #include "ui.h"
 
 #ifndef GTOP_VERSION
@@ -47,71 +50,139 @@ static int write_all(const char *p, size_t n)
 	return 0;
 }
 
-static int run_batch(const struct gt_opts *o)
+static void note_cut(const struct gt_engine *e, const struct gt_opts *o)
+{
+	uint64_t cut = e->rec ? gt_recorder_stats(e->rec)->cut : 0;
+
+	if (cut)
+		fprintf(stderr, "gtop: %s: cut off a torn last record (%llu "
+			"bytes) left by an interrupted gtop\n", o->record,
+			(unsigned long long)cut);
+	if (e->rp && gt_replay_torn(e->rp))
+		fprintf(stderr, "gtop: %s: ignored a torn last record\n",
+			o->replay);
+}
+
+/* Replay: the record to start at (--begin), and the end time. */
+static int replay_range(struct gt_engine *e, const struct gt_opts *o,
+			size_t *first, double *end)
+{
+	double start = gt_replay_rec(e->rp, 0)->realtime, t;
+
+	*first = 0;
+	*end = INFINITY;
+	if (o->begin) {
+		gt_parse_when(o->begin, start, &t);
+		*first = gt_replay_find(e->rp, t);
+		if (*first >= gt_engine_count(e)) {
+			fprintf(stderr, "gtop: %s: no sample at or after %s\n",
+				o->replay, o->begin);
+			return -1;
+		}
+	}
+	if (o->end)
+		gt_parse_when(o->end, start, end);
+	return 0;
+}
+
+static void print_stats(const struct gt_engine *e, double first_ms)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "gtop-stats: first_sample_ms=%.1f cpu_ms=%.1f "
+		"maxrss_kb=%ld vms=%d vcpus=%d", first_ms, gt_cpu_ms(),
+		ru.ru_maxrss, e->view.nvms, e->view.nvcpus);
+	if (e->rec) {
+		const struct gt_recorder_stats *r = gt_recorder_stats(e->rec);
+
+		fprintf(stderr, " rec_records=%lu rec_keyframes=%lu "
+			"rec_bytes=%llu rec_cpu_ms=%.1f", r->records,
+			r->keyframes, (unsigned long long)r->bytes, r->cpu_ms);
+	}
+	fputc('\n', stderr);
+}
+
+/*
+ * Batch mode (print) and the recorder alone (-w without an output):
+ * live, a warm-up sample then one refresh every delay; replay, every
+ * recorded refresh that has an interval, without waiting.
+ */
+static int run_batch(const struct gt_opts *o, bool print)
 {
 	struct gt_engine e;
 	struct gt_buf b = { 0 };
 	struct gt_out_opts oo = { .fmt = o->fmt, .vcpus = o->vcpus,
 				  .exit_reasons = o->exit_reasons };
 	double warm = o->delay < WARMUP_MAX_S ? o->delay : WARMUP_MAX_S;
-	uint64_t next;
-	int ret = 0;
-
-	double first_ms = 0;
-
+	double first_ms, end = INFINITY;
 	struct gt_engine_cfg cfg;
+	uint64_t next = 0;
+	size_t first = 0;
+	long done = 0;
+	int ret = 0, r;
 
 	gt_opts_engine(o, &cfg);
 	if (gt_engine_init(&e, &cfg)) {
-		fprintf(stderr, "gtop: cannot initialise: %s\n",
-			strerror(errno ? errno : ENOMEM));
+		fprintf(stderr, "gtop: %s\n", e.err);
 		return 1;
 	}
+	note_cut(&e, o);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	/* a first sample so that the first iteration has rates */
+	if (e.rp && replay_range(&e, o, &first, &end)) {
+		gt_engine_fini(&e);
+		return 1;
+	}
+	/* a first sample so that the first refresh has rates */
 	next = gt_now_ns() + (uint64_t)(warm * 1e9);
-	if (gt_engine_sample(&e))
-		goto oom;
+	r = first ? gt_engine_seek(&e, first) : gt_engine_sample(&e);
 	first_ms = (double)(gt_now_ns() - start_ns) / 1e6;
-	for (long i = 0; !stop && (!o->iterations || i < o->iterations); i++) {
-		gt_sleep_until(next);
-		if (stop)
-			break;
-		next = gt_now_ns() + (uint64_t)(o->delay * 1e9);
-		if (gt_engine_sample(&e))
-			goto oom;
-		oo.iteration = (int)i;
-		gt_buf_reset(&b);
-		gt_output(&b, &e.view, &oo);
-		if (b.oom)
-			goto oom;
-		if (write_all(b.p, b.len)) {
-			if (errno != EPIPE) {
-				fprintf(stderr, "gtop: write: %s\n",
-					strerror(errno));
-				ret = 1;
-			}
-			break;
+	while (r >= 0 && !stop && (!o->iterations || done < o->iterations)) {
+		if (e.rp) {
+			if (r == 1 || gt_engine_cur(&e)->realtime > end)
+				break;
+		} else {
+			gt_sleep_until(next);
+			if (stop)
+				break;
+			next = gt_now_ns() + (uint64_t)(o->delay * 1e9);
+			if ((r = gt_engine_sample(&e)) < 0)
+				break;
 		}
+		if (!e.rp || e.have_prev) {
+			done++;
+			oo.iteration = (int)(done - 1);
+			gt_buf_reset(&b);
+			if (print)
+				gt_output(&b, &e.view, &oo);
+			if (b.oom) {
+				snprintf(e.err, sizeof(e.err), "out of memory");
+				r = -1;
+				break;
+			}
+			if (b.len && write_all(b.p, b.len)) {
+				if (errno != EPIPE) {
+					fprintf(stderr, "gtop: write: %s\n",
+						strerror(errno));
+					ret = 1;
+				}
+				break;
+			}
+		}
+		if (e.rp)
+			r = gt_engine_sample(&e);
 	}
-	if (getenv("GTOP_STATS")) {
-		struct rusage ru;
-
-		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "gtop-stats: first_sample_ms=%.1f cpu_ms=%.1f "
-			"maxrss_kb=%ld vms=%d vcpus=%d\n", first_ms,
-			gt_cpu_ms(), ru.ru_maxrss, e.view.nvms, e.view.nvcpus);
+	if (r < 0) {
+		fprintf(stderr, "gtop: %s\n", e.err);
+		ret = 1;
 	}
+	if (getenv("GTOP_STATS"))
+		print_stats(&e, first_ms);
 	gt_buf_free(&b);
 	gt_engine_fini(&e);
 	return ret;
-oom:
-	fprintf(stderr, "gtop: out of memory\n");
-	gt_buf_free(&b);
-	gt_engine_fini(&e);
-	return 1;
 }
 
 /*
@@ -136,19 +207,22 @@ static int run_exporter(const struct gt_opts *o)
 
 	gt_opts_engine(o, &cfg);
 	if (gt_engine_init(&e, &cfg)) {
-		fprintf(stderr, "gtop: cannot initialise: %s\n",
-			strerror(errno ? errno : ENOMEM));
+		fprintf(stderr, "gtop: %s\n", e.err);
 		gt_exporter_free(x);
 		return 1;
 	}
+	note_cut(&e, o);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	for (long i = 0; !stop && (!o->iterations || i < o->iterations); i++) {
 		uint64_t next = gt_now_ns() + (uint64_t)(o->delay * 1e9);
 
-		if (gt_engine_sample(&e))
-			goto oom;
+		if (gt_engine_sample(&e)) {
+			fprintf(stderr, "gtop: %s\n", e.err);
+			ret = 1;
+			goto out;
+		}
 		self.samples++;
 		self.sample_cpu_ms = e.last_scan_ms;
 		gt_buf_reset(&b);
@@ -197,10 +271,11 @@ int main(int argc, char **argv)
 		printf("gtop %s\n", GTOP_VERSION);
 		return 0;
 	}
+	gt_render_set_utf8(!strcmp(nl_langinfo(CODESET), "UTF-8"));
 	if (o.listen)
 		return run_exporter(&o);
-	if (o.batch)
-		return run_batch(&o);
+	if (o.batch || gt_opts_record_only(&o))
+		return run_batch(&o, o.batch);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "gtop: not a terminal; use -b for batch "
 			"output\n");

@@ -35,16 +35,34 @@ static const char usage[] =
 "      --listen=ADDR:PORT serve Prometheus metrics at GET /metrics, no\n"
 "                         screen (ADDR: 127.0.0.1 if omitted, [::1] for\n"
 "                         IPv6; PORT 0: any free port)\n"
+"  -w, --write=FILE       record every sample to FILE (appended; alone:\n"
+"                         record only, no screen and no output)\n"
+"  -r, --read=FILE        replay a recording (screen: t/T step, b jump;\n"
+"                         -b/-o print every recorded refresh)\n"
+"      --begin=TIME       replay from TIME: HH:MM[:SS], YYYY-MM-DD\n"
+"                         HH:MM[:SS], +10m after the start, @UNIXTIME\n"
+"      --end=TIME         replay up to TIME\n"
 "      --root=DIR         read DIR/proc and DIR/sys/kernel/debug (tests)\n"
 "  -h, --help             this help\n"
 "  -V, --version          version\n"
 "\n"
 "Keys: q quit, h/? help, arrows/PgUp/PgDn/Home/End move, Enter/space\n"
 "expand a VM, e exit reasons of a VM, s or </> sort, R reverse, d delay,\n"
-"p pause, / filter, Esc back.\n"
+"p pause, / filter, Esc back; replay: t next, T previous, b jump to a\n"
+"time, p play/pause.\n"
 "\n"
 "Figures that cannot be known are shown as '-' (null in JSON).\n"
-"Exit status: 0 ok, 1 runtime error, 2 bad usage.\n";
+"Exit status: 0 ok, 1 runtime error (such as a bad recording), 2 bad\n"
+"usage.\n";
+
+/* Long options without a short one. */
+enum { OPT_LIBPROC2 = 0x100, OPT_NO_LIBPROC2, OPT_ROOT, OPT_LISTEN,
+       OPT_BEGIN, OPT_END };
+
+bool gt_opts_record_only(const struct gt_opts *o)
+{
+	return o->record && !o->batch && !o->listen;
+}
 
 void gt_opts_engine(const struct gt_opts *o, struct gt_engine_cfg *cfg)
 {
@@ -53,6 +71,15 @@ void gt_opts_engine(const struct gt_opts *o, struct gt_engine_cfg *cfg)
 	cfg->sort_key = o->sort_key;
 	cfg->sort_dir = o->sort_dir;
 	cfg->filter = o->filter;
+	cfg->record = o->record;
+	cfg->replay = o->replay;
+	/* an hour of sparklines where they are drawn: screen, text */
+	cfg->history = 0;
+	if (!o->listen && (o->batch ? o->fmt == GT_OUT_TEXT :
+			   !gt_opts_record_only(o)))
+		cfg->history = 3600;
+	cfg->delay = o->delay;
+	cfg->src = NULL;
 }
 
 const char *gt_usage(void)
@@ -71,10 +98,14 @@ static const struct option longopts[] = {
 	{ "exit-reasons", no_argument, NULL, 'x' },
 	{ "filter", required_argument, NULL, 'f' },
 	{ "no-color", no_argument, NULL, 'C' },
-	{ "libproc2", no_argument, NULL, 'L' },
-	{ "no-libproc2", no_argument, NULL, 'N' },
-	{ "root", required_argument, NULL, 'r' },
-	{ "listen", required_argument, NULL, 'l' },
+	{ "libproc2", no_argument, NULL, OPT_LIBPROC2 },
+	{ "no-libproc2", no_argument, NULL, OPT_NO_LIBPROC2 },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "write", required_argument, NULL, 'w' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "begin", required_argument, NULL, OPT_BEGIN },
+	{ "end", required_argument, NULL, OPT_END },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -102,7 +133,7 @@ int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 	err[0] = '\0';
 	optind = 0;		/* full re-initialisation (glibc) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":bn:d:o:s:RHxf:ChV", longopts,
+	while ((c = getopt_long(argc, argv, ":bn:d:o:s:RHxf:Cw:r:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'b':
@@ -162,18 +193,37 @@ int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 		case 'C':
 			o->color = false;
 			break;
-		case 'L':
+		case OPT_LIBPROC2:
 			o->libproc2 = true;
 			break;
-		case 'N':
+		case OPT_NO_LIBPROC2:
 			o->libproc2 = false;
 			break;
-		case 'r':
+		case OPT_ROOT:
 			if (!optarg[0])
 				return fail(err, errlen, "empty --root%s", "");
 			o->root = optarg;
 			break;
-		case 'l':
+		case 'w':
+		case 'r':
+			if (!optarg[0])
+				return fail(err, errlen, "empty file name for "
+					    "-%s", c == 'w' ? "w" : "r");
+			*(c == 'w' ? &o->record : &o->replay) = optarg;
+			break;
+		case OPT_BEGIN:
+		case OPT_END: {
+			double t;
+
+			if (!gt_parse_when(optarg, 0, &t))
+				return fail(err, errlen, "invalid time '%s': "
+					    "expected HH:MM[:SS], YYYY-MM-DD "
+					    "HH:MM[:SS], +N[smhd] or @UNIXTIME",
+					    optarg);
+			*(c == OPT_BEGIN ? &o->begin : &o->end) = optarg;
+			break;
+		}
+		case OPT_LISTEN:
 			if (gt_parse_listen(optarg, o->listen_host,
 					    sizeof(o->listen_host),
 					    &o->listen_port))
@@ -209,6 +259,15 @@ int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 	if (o->listen && (o->batch || fmt_set))
 		return fail(err, errlen, "--listen serves Prometheus metrics "
 			    "itself; it cannot be combined with -b or -o%s", "");
+	if (o->replay && (o->root || o->listen))
+		return fail(err, errlen, "-r replays a recording; it cannot be "
+			    "combined with %s", o->root ? "--root" : "--listen");
+	if ((o->begin || o->end) && !o->replay)
+		return fail(err, errlen, "--begin and --end need a recording "
+			    "(-r FILE)%s", "");
+	if (o->record && o->replay && !strcmp(o->record, o->replay))
+		return fail(err, errlen, "-w and -r name the same file '%s'",
+			    o->record);
 	if (fmt_set)
 		o->batch = true;
 	if (reverse)

@@ -25,6 +25,9 @@ struct gt_opts {
 	const char *root;	/* fixture root instead of the live host */
 	bool libproc2;		/* enumerate processes with libproc2 (the
 				 * default; not with --root) */
+	const char *record;	/* -w: record the samples to this file */
+	const char *replay;	/* -r: replay this recording */
+	const char *begin, *end;	/* --begin, --end: times in it */
 	const char *listen;	/* --listen: exporter mode */
 	char listen_host[64];	/* numeric, from --listen */
 	int listen_port;
@@ -37,6 +40,9 @@ struct gt_opts {
  */
 int gt_opts_parse(struct gt_opts *o, int argc, char **argv, char *err,
 		  size_t errlen);
+
+/* -w without -b, -o or --listen: record only, no screen, no output. */
+bool gt_opts_record_only(const struct gt_opts *o);
 
 /* The engine's part of the options. */
 struct gt_engine_cfg;

@@ -138,6 +138,66 @@ static void build_detail(struct gt_ui *u)
 		u->dsel = 0;
 }
 
+/* ----------------------------------------------------------- replay */
+
+/* The new sample is there: lines and detail follow it. */
+static void follow(struct gt_ui *u)
+{
+	gt_ui_build_lines(u);
+	if (u->mode == UI_DETAIL)
+		build_detail(u);
+}
+
+/* One record forward (dir 1) or back (-1) in a recording. */
+static void replay_step(struct gt_ui *u, int dir)
+{
+	int r;
+
+	if (!u->e.rp) {
+		message(u, "%s", "t, T and b step through a recording "
+			"(gtop -r FILE)");
+		return;
+	}
+	if (dir < 0 && u->e.pos == 0) {
+		message(u, "%s", "start of the recording");
+		return;
+	}
+	r = dir > 0 ? gt_engine_sample(&u->e) : gt_engine_back(&u->e);
+	if (r) {
+		message(u, "%s", r > 0 ? "end of the recording" : u->e.err);
+		u->paused = true;
+		return;
+	}
+	follow(u);
+}
+
+static void key_jump(struct gt_ui *u)
+{
+	char buf[64] = "";
+	double t;
+	size_t i;
+
+	if (!u->e.rp) {
+		replay_step(u, 0);
+		return;
+	}
+	if (!gt_ui_prompt(u, "Jump to (HH:MM[:SS], YYYY-MM-DD HH:MM, +10m, "
+			  "@UNIXTIME): ", buf, sizeof(buf)) || !*buf)
+		return;
+	if (!gt_parse_when(buf, gt_replay_rec(u->e.rp, 0)->realtime, &t)) {
+		message(u, "invalid time '%s'", buf);
+		return;
+	}
+	i = gt_replay_find(u->e.rp, t);
+	if (i >= gt_engine_count(&u->e)) {
+		message(u, "%s", "after the end: at the last record");
+		i = gt_engine_count(&u->e) - 1;
+	}
+	if (gt_engine_seek(&u->e, i))
+		message(u, "%s", u->e.err);
+	follow(u);
+}
+
 /* ------------------------------------------------------------- keys */
 
 static int column_pos(const enum gt_field *cols, size_t n, enum gt_field f)
@@ -348,6 +408,16 @@ static void handle_key(struct gt_ui *u, int ch)
 		u->paused = !u->paused;
 		return;
 	}
+	if ((ch == 't' || ch == 'T') && u->mode != UI_SORT) {
+		u->paused = true;
+		replay_step(u, ch == 't' ? 1 : -1);
+		return;
+	}
+	if (ch == 'b' && u->mode != UI_SORT) {
+		u->paused = true;
+		key_jump(u);
+		return;
+	}
 	switch (u->mode) {
 	case UI_MAIN: key_main(u, ch); break;
 	case UI_DETAIL: key_detail(u, ch); break;
@@ -360,13 +430,33 @@ static void handle_key(struct gt_ui *u, int ch)
 
 static void refresh_data(struct gt_ui *u)
 {
-	if (gt_engine_sample(&u->e)) {
-		message(u, "%s", "out of memory while sampling");
+	int r = gt_engine_sample(&u->e);
+
+	if (r) {
+		message(u, "%s", r > 0 ? "end of the recording" : u->e.err);
+		if (u->e.rp)
+			u->paused = true;
 		return;
 	}
-	gt_ui_build_lines(u);
-	if (u->mode == UI_DETAIL)
-		build_detail(u);
+	follow(u);
+}
+
+/* The first sample (replay: the first record, or --begin's). */
+static int first_data(struct gt_ui *u, const struct gt_opts *o)
+{
+	double t;
+	size_t i = 0;
+
+	if (u->e.rp && o->begin) {
+		gt_parse_when(o->begin, gt_replay_rec(u->e.rp, 0)->realtime, &t);
+		i = gt_replay_find(u->e.rp, t);
+		if (i >= gt_engine_count(&u->e)) {
+			snprintf(u->e.err, sizeof(u->e.err), "%s: no sample at "
+				 "or after %s", o->replay, o->begin);
+			return -1;
+		}
+	}
+	return i ? gt_engine_seek(&u->e, i) : gt_engine_sample(&u->e) < 0;
 }
 
 static void print_stats(const struct gt_ui *u, long refreshes, double cpu_ms)
@@ -397,10 +487,15 @@ int gt_ui_run(const struct gt_opts *o, uint64_t start_ns)
 	struct gt_engine_cfg cfg;
 
 	gt_opts_engine(o, &cfg);
-	if (gt_engine_init(&u.e, &cfg)) {
-		fprintf(stderr, "gtop: cannot initialise: %s\n",
-			strerror(errno ? errno : ENOMEM));
+	if (gt_engine_init(&u.e, &cfg) || first_data(&u, o)) {
+		fprintf(stderr, "gtop: %s\n", u.e.err);
+		gt_engine_fini(&u.e);
 		return 1;
+	}
+	if (u.e.rp) {
+		u.paused = true;	/* t, T, b step; p plays */
+		if (gt_replay_torn(u.e.rp))
+			message(&u, "%s", "a torn last record was ignored");
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -415,7 +510,7 @@ int gt_ui_run(const struct gt_opts *o, uint64_t start_ns)
 	gt_ui_init_colors(&u);
 
 	/* first frame at once (rates unknown), then a short warm-up */
-	refresh_data(&u);
+	follow(&u);
 	refreshes++;
 	gt_ui_draw(&u);
 	next = gt_now_ns() + (uint64_t)((u.delay < WARMUP_MAX_S ? u.delay :

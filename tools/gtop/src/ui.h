@@ -44,7 +44,7 @@ struct gt_ui {
 	enum gt_field dkey;
 	int ddir, dsel, dtop;
 	/* message in the footer until msg_until (monotonic ns) */
-	char msg[160];
+	char msg[400];
 	uint64_t msg_until;
 	/* statistics for --stats / benchmarks */
 	double first_frame_ms;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hist.h"
 #include "render.h"
 #include "ui.h"
 
@@ -230,11 +231,16 @@ static void draw_footer(struct gt_ui *u, int y, const char *keys)
 		put(y, 0, u->msg, COLS, A_BOLD);
 		return;
 	}
-	snprintf(right, sizeof(right), "sort:%s %s%s%s %.1fs%s",
+	char rec[48] = "";
+
+	if (u->e.rp)
+		snprintf(rec, sizeof(rec), " rec %zu/%zu", u->e.pos + 1,
+			 gt_engine_count(&u->e));
+	snprintf(right, sizeof(right), "sort:%s %s%s%s %.1fs%s%s",
 		 gt_fields[u->mode == UI_DETAIL ? u->dkey : u->e.sort_key].name,
 		 (u->mode == UI_DETAIL ? u->ddir : u->e.sort_dir) < 0 ?
 		 "desc" : "asc", u->e.filter[0] ? "  filter: " : "",
-		 u->e.filter, u->delay, u->paused ? " [PAUSED]" : "");
+		 u->e.filter, u->delay, rec, u->paused ? " [PAUSED]" : "");
 	int rw = gt_str_width(right);
 
 	/* the state (right) wins over the key hints (left) */
@@ -298,9 +304,38 @@ static void draw_main(struct gt_ui *u)
 	if (!u->nlines)
 		put(y, 0, v->nvms ? "  (no VM matches the filter; Esc clears "
 			  "it)" : "  (no VMs found)", COLS, A_NORMAL);
-	draw_footer(u, sc.footer_y, "q:quit h:help Enter:expand e:exits "
+	draw_footer(u, sc.footer_y, u->e.rp ? "q:quit t/T:step b:jump "
+		    "p:play h:help" : "q:quit h:help Enter:expand e:exits "
 		    "s:sort /:filter");
 	gt_buf_free(&b);
+}
+
+/* The VM's sparklines over its whole history (an hour at most), each
+ * cell the mean of the refreshes it covers; returns the next line. */
+static int draw_history(struct gt_ui *u, int y, const struct gt_vm_view *vm)
+{
+	static const struct { enum gt_field f; const char *label; } h[] = {
+		{ GT_F_HIST_CPU, "%CPU " }, { GT_F_HIST_USER, "GUSR " },
+	};
+	char lv[256], sp[1024], line[1100];
+	size_t n = 0;
+
+	for (size_t i = 0; i < GT_ARRAY_SIZE(h) && y < LINES - 2; i++) {
+		int w = COLS - 6 < (int)sizeof(lv) - 1 ? COLS - 6 :
+			(int)sizeof(lv) - 1;
+		size_t k = gt_hist_levels(u->e.hist, vm, h[i].f, w, lv,
+					  sizeof(lv));
+
+		if (!k)
+			continue;
+		if (!n++)
+			put(y++, 0, "History, oldest left (full: all vCPUs busy, "
+			    "all guest time in user mode):", COLS, A_NORMAL);
+		snprintf(line, sizeof(line), "%s%s", h[i].label,
+			 gt_render_spark(sp, sizeof(sp), lv));
+		put(y++, 0, line, COLS, A_NORMAL);
+	}
+	return y;
 }
 
 static void draw_detail(struct gt_ui *u)
@@ -344,6 +379,8 @@ static void draw_detail(struct gt_ui *u)
 			y = put_wrapped(y, line, 3);
 		}
 	}
+	if (vm && u->e.hist)
+		y = draw_history(u, y, vm);
 	gt_layout_columns(gt_exit_columns, gt_exit_ncolumns, GT_F_REASON,
 			  COLS, &c);
 	draw_table_header(u, y++, &c, u->dkey);
@@ -394,6 +431,8 @@ static const char *const help_text[] = {
 	"  R            reverse the sort order",
 	"  d            set the refresh delay;  p  pause/resume",
 	"  /            filter by name, pid, UUID or cgroup;  Esc  clears it",
+	"  t T          replay: next / previous refresh;  b  jump to a time;",
+	"               p  play / pause (gtop -r FILE)",
 	"",
 	"Percentages of VMs and vCPUs are of one CPU (a busy 4-vCPU VM shows",
 	"400).  %GUSR/%GSYS split %GUEST by guest CPL; %HOST = %CPU - %GUEST;",
@@ -406,6 +445,8 @@ static const char *const help_text[] = {
 	"u guest user, k guest kernel, g guest (not split), s host kernel",
 	"for exits, v VMM userspace, h halted, w waiting for a CPU, . idle",
 	"or unknown.  Where each comes from: the sources field, gtop(1).",
+	"CPU HIST, USR HIST: %CPU and the guest user share of the split guest",
+	"time at the last refreshes, newest right.",
 };
 
 static void draw_help(void)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 /* ---------------------------------------------------------------- arena */
@@ -615,5 +616,99 @@ bool gt_parse_double(const char *s, double lo, double hi, double *out)
 	if (errno || *end || !isfinite(v) || v < lo || v > hi)
 		return false;
 	*out = v;
+	return true;
+}
+
+/* ------------------------------------------------------------- times */
+
+/* 1 to max decimal digits at *p (at least min); NULL if not. */
+static const char *digits(const char *p, int min, int max, int *v)
+{
+	int n = 0, x = 0;
+
+	while (n < max && *p >= '0' && *p <= '9') {
+		x = x * 10 + (*p++ - '0');
+		n++;
+	}
+	if (n < min)
+		return NULL;
+	*v = x;
+	return p;
+}
+
+/* "HH:MM[:SS]" at p to the end of the string. */
+static bool clock_of_day(const char *p, struct tm *tm)
+{
+	int h, m, s = 0;
+
+	if (!(p = digits(p, 1, 2, &h)) || *p++ != ':' ||
+	    !(p = digits(p, 2, 2, &m)))
+		return false;
+	if (*p == ':' && !(p = digits(p + 1, 2, 2, &s)))
+		return false;
+	if (*p || h > 23 || m > 59 || s > 60)
+		return false;
+	tm->tm_hour = h;
+	tm->tm_min = m;
+	tm->tm_sec = s;
+	return true;
+}
+
+bool gt_parse_when(const char *s, double start, double *out)
+{
+	struct tm tm;
+	time_t t0 = (time_t)start, t;
+	const char *p;
+	int y, mo, d;
+
+	if (s[0] == '+' || s[0] == '@') {
+		static const struct { char c; double k; } unit[] = {
+			{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		};
+		char num[32];
+		size_t n = strlen(s + 1);
+		double k = 1, v;
+
+		if (!n || n >= sizeof(num) || s[1] < '0' || s[1] > '9')
+			return false;
+		memcpy(num, s + 1, n + 1);
+		for (size_t i = 0; s[0] == '+' && i < GT_ARRAY_SIZE(unit); i++)
+			if (num[n - 1] == unit[i].c) {
+				k = unit[i].k;
+				num[--n] = '\0';
+				break;
+			}
+		if (!gt_parse_double(num, 0, 1e11, &v))
+			return false;
+		*out = s[0] == '@' ? v : start + v * k;
+		return true;
+	}
+	if (!localtime_r(&t0, &tm))
+		return false;
+	tm.tm_isdst = -1;
+	p = digits(s, 4, 4, &y);
+	if (p && *p == '-') {		/* YYYY-MM-DD HH:MM[:SS] */
+		if (!(p = digits(p + 1, 1, 2, &mo)) || *p++ != '-' ||
+		    !(p = digits(p, 1, 2, &d)) || (*p != ' ' && *p != 'T') ||
+		    mo < 1 || mo > 12 || d < 1 || d > 31 ||
+		    !clock_of_day(p + 1, &tm))
+			return false;
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		t = mktime(&tm);
+	} else {			/* HH:MM[:SS]: the first after start */
+		if (!clock_of_day(s, &tm))
+			return false;
+		t = mktime(&tm);
+		if (t != (time_t)-1 && t < t0) {
+			tm.tm_mday++;
+			tm.tm_isdst = -1;
+			t = mktime(&tm);
+		}
+	}
+	if (t == (time_t)-1)
+		return false;
+	*out = (double)t;
 	return true;
 }

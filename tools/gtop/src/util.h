@@ -103,4 +103,13 @@ bool gt_parse_u64(const char *s, uint64_t *out);
 bool gt_parse_int(const char *s, long lo, long hi, long *out);
 bool gt_parse_double(const char *s, double lo, double hi, double *out);
 
+/*
+ * A point in time for a recording that starts at Unix time start:
+ * "+N[s|m|h|d]" after the start, "@N" Unix seconds, "HH:MM[:SS]" local
+ * time (the first such time at or after the start's second), or
+ * "YYYY-MM-DD HH:MM[:SS]" ('T' between works too).  Returns false for
+ * anything else.
+ */
+bool gt_parse_when(const char *s, double start, double *out);
+
 #endif
