@@ -60,5 +60,6 @@ void test_output(void);
 void test_opts(void);
 void test_http(void);
 void test_wall(void);
+void test_record(void);
 
 #endif

@@ -237,6 +237,111 @@ grep -Eq '^ +1003 `- vcpu1 @1 +45\.0 +35\.0 +25\.0 +10\.0 +10\.0 ' \
 grep -q '^%Cpu(s): 15.0 hu, 15.5 hs, 30.0 guest ( 17.5 gu, 12.5 gs),  2.0 st, 37.5 id$' \
 	"$tmp/t.txt" && ok || bad "text cpu line"
 
+# sparklines: one cell per refresh, newest right, "_.:-=+*#" in ASCII
+LC_ALL=C run new -n 3 > "$tmp/t.txt"
+grep -Eq '^ +1000 web .*\] +== +\*\* /machine' "$tmp/t.txt" && ok ||
+	bad "text sparklines: web at 100% of 2 vCPUs, 75% guest user"
+grep -Eq '^ +3000 fc-1 .*\] +__ +== /kube' "$tmp/t.txt" && ok ||
+	bad "text sparklines: fc-1 at 10% of 2 vCPUs, 50% guest user"
+LC_ALL=C.UTF-8 run new -n 2 > "$tmp/t.txt"
+grep -q '] *▅▅ *▇▇ /machine' "$tmp/t.txt" && ok || bad "UTF-8 sparklines"
+
+# --- recording: -w, -r, same output as the live run -------------------------
+rec=$tmp/rec
+rm -f "$rec".*
+run new -n 3 -o json -w "$rec.new" > "$tmp/rl.json"; rc=$?
+[ $rc = 0 ] && [ -s "$rec.new" ] && ok || bad "record: rc $rc"
+"$GTOP" -r "$rec.new" -b -o json > "$tmp/rr.json"; rc=$?
+[ $rc = 0 ] && [ -s "$tmp/rr.json" ] && cmp -s "$tmp/rl.json" "$tmp/rr.json" &&
+	ok || bad "replay: JSON differs from the live run (rc $rc)"
+for f in text csv prometheus; do
+	run new -n 3 -o $f -H -x > "$tmp/rl.$f"
+	"$GTOP" -r "$rec.new" -b -o $f -H -x > "$tmp/rr.$f"
+	cmp -s "$tmp/rl.$f" "$tmp/rr.$f" && ok ||
+		bad "replay: $f differs from the live run"
+done
+# hostile frames: a VM vanishes, counters run backwards, garbage
+for v in hostile old sysctl0; do
+	run $v -n 3 -o json -w "$rec.$v" > "$tmp/hl.json"
+	"$GTOP" -r "$rec.$v" -b -o json > "$tmp/hr.json"
+	cmp -s "$tmp/hl.json" "$tmp/hr.json" && ok || bad "replay of $v"
+done
+# -n, --begin, --end (the frames are at Unix time 1700000000 + f)
+n() { "$GTOP" -r "$rec.new" -b -o json "$@" | wc -l; }
+[ "$(n -n 2)" = 2 ] && ok || bad "replay -n 2"
+[ "$(n --begin=+2)" = 2 ] && ok || bad "replay --begin=+2"
+"$GTOP" -r "$rec.new" -b -o json --begin=@1700000003 > "$tmp/b.json"
+jqt begin "$tmp/b.json" '.time == 1700000003 and .interval == 1'
+[ "$(n --end=+2)" = 2 ] && ok || bad "replay --end=+2"
+[ "$(n --begin=+1 --end=@1700000001)" = 1 ] && ok || bad "replay one refresh"
+"$GTOP" -r "$rec.new" -b --begin=+1h > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && grep -q 'no sample at or after +1h' "$tmp/err" && ok ||
+	bad "--begin after the end"
+# the recorder alone: no output; a second run appends a session
+"$GTOP" --root="$fx/new" -d 0.05 -n 2 -w "$rec.only" > "$tmp/out"; rc=$?
+[ $rc = 0 ] && [ ! -s "$tmp/out" ] && ok || bad "recorder alone: rc $rc"
+[ "$("$GTOP" -r "$rec.only" -b -o json | wc -l)" = 2 ] && ok ||
+	bad "recorder alone: 2 refreshes"
+run new -n 1 -o json -w "$rec.only" > /dev/null
+[ "$("$GTOP" -r "$rec.only" -b -o json | wc -l)" = 3 ] && ok ||
+	bad "appended session: 2 + 1 refreshes"
+# a torn last record: skipped with a note, cut off by the next writer
+sz=$(wc -c < "$rec.new")
+head -c $((sz - 7)) "$rec.new" > "$rec.torn"
+"$GTOP" -r "$rec.torn" -b -o json > "$tmp/out" 2> "$tmp/err"; rc=$?
+[ $rc = 0 ] && [ "$(wc -l < "$tmp/out")" = 2 ] &&
+	grep -q 'ignored a torn last record' "$tmp/err" && ok ||
+	bad "torn record: rc $rc, $(cat "$tmp/err")"
+run new -n 1 -o json -w "$rec.torn" > /dev/null 2> "$tmp/err"
+grep -q 'cut off a torn last record' "$tmp/err" && ok || bad "torn record cut"
+[ "$("$GTOP" -r "$rec.torn" -b -o json 2> /dev/null | wc -l)" = 3 ] && ok ||
+	bad "torn record: 2 + 1 refreshes"
+# bad files: a message and exit status 1, no output
+badrec() {	# badrec NAME FILE MESSAGE
+	"$GTOP" -r "$2" -b > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc = 1 ] && [ ! -s "$tmp/out" ] && grep -q -- "$3" "$tmp/err"
+	then ok; else bad "$1: rc $rc, $(cat "$tmp/err")"; fi
+}
+: > "$rec.empty"
+badrec empty "$rec.empty" 'empty file, not a gtop recording'
+echo 'cpu 1 2 3 4' > "$rec.text"
+badrec garbage "$rec.text" 'not a gtop recording'
+head -c 20 "$rec.new" > "$rec.short"
+badrec truncated "$rec.short" 'truncated header (20 bytes)'
+head -c 32 "$rec.new" > "$rec.short"
+badrec header-only "$rec.short" 'no samples recorded'
+badrec directory "$tmp" 'not a regular file'
+badrec missing "$rec.missing" 'No such file or directory'
+python3 - "$rec.new" "$rec.v9" "$rec.dmg" << 'PY'
+import struct, sys, zlib
+d = bytearray(open(sys.argv[1], 'rb').read())
+v = bytearray(d)
+v[8] = 9
+v[28:32] = struct.pack('<I', zlib.crc32(bytes(v[:28])))
+open(sys.argv[2], 'wb').write(v)
+n = struct.unpack('<I', d[32:36])[0]	# damage the second record
+d[32 + 8 + n + 8 + 20] ^= 0x55
+open(sys.argv[3], 'wb').write(d)
+PY
+badrec version "$rec.v9" 'recording format version 9; this gtop reads version 1'
+"$GTOP" -r "$rec.dmg" -b -o json > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && grep -q 'damaged record 1 at offset' "$tmp/err" && ok ||
+	bad "damaged record: $(cat "$tmp/err")"
+# -w on something that is not a recording: refused, left alone
+cp "$rec.text" "$rec.keep"
+run new -n 1 -w "$rec.keep" > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && grep -q 'cannot record to .*: not a gtop recording' "$tmp/err" &&
+	cmp -s "$rec.text" "$rec.keep" && ok || bad "-w over a non-recording"
+usage -r x --root=y
+usage -r x --listen=0
+usage --begin=12:00
+usage -r x --begin=noon
+usage -r x --end=+5y
+usage -w ''
+usage -r ''
+usage -r x -w x
+
 # --- live host -------------------------------------------------------------
 if [ -x "$GVMM" ] && [ -w /dev/kvm ]; then
 	"$GVMM" --name "cli live" -q -t 8 idle user > "$tmp/gvmm.out" 2>&1 &

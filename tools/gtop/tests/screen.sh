@@ -230,6 +230,59 @@ grep -q 'fc-1' "$tmp/screen" && bad "vanished VM still shown" || ok
 keys q
 dead hostile-quit
 
+# --- replay: step forward and back, jump to a time, play ----------------------
+rm -f "$tmp/ui.rec"
+"$GTOP" --root="$fx/new" -b -d 0.05 -n 3 -o json -w "$tmp/ui.rec" > /dev/null
+start -r "$tmp/ui.rec" -d 0.3
+expect replay-start 'rec 1/4 \[PAUSED\]$'
+expect replay-keys '^q:quit t/T:step b:jump p:play h:help'
+expect replay-no-rates '^ +1000 web +2 +- +- '
+keys t
+expect replay-step 'rec 2/4 \[PAUSED\]$'
+expect replay-figures '^ +1000 web +2 +100\.0 +80\.0 +60\.0 +20\.0 +20\.0'
+keys t t
+expect replay-step-3 'rec 4/4'
+keys t
+expect replay-end 'end of the recording'
+keys T T
+expect replay-back 'rec 2/4'
+expect replay-back-figures '^ +1000 web +2 +100\.0 +80\.0'
+keys T
+expect replay-first 'rec 1/4'
+keys T
+expect replay-start-msg 'start of the recording'
+# jump: 2 s after the start is the third record (frames are 1 s apart)
+keys b
+expect replay-prompt '^Jump to \('
+keys + 2 Enter
+expect replay-jump 'rec 3/4'
+keys b @ 1 7 0 0 0 0 0 0 0 1 Enter
+expect replay-jump-unix 'rec 2/4'
+keys b 9 9 : 9 9 Enter
+expect replay-bad-time "invalid time '99:99'"
+# p plays one record a delay to the end, then pauses
+keys p
+expect replay-play 'rec 4/4'
+expect replay-played 'end of the recording|\[PAUSED\]'
+# the sparklines on a wide screen, and the history in the detail view
+tm resize-window -t gt -x 132 -y 40
+expect replay-spark-header 'WALL TIME CPU HIST USR HIST$'
+expect replay-spark '^ +1000 web .*\] +▅▅▅ +▇▇▇$'
+keys Home e
+expect replay-history '^History, oldest left'
+expect replay-history-cpu '^%CPU +▅▅▅$'
+expect replay-history-usr '^GUSR +▇▇▇$'
+keys Escape q
+dead replay-quit
+
+# a bad recording: a message and exit status 1 before any screen
+printf 'not a recording' > "$tmp/bad.rec"
+start -r "$tmp/bad.rec"
+expect replay-bad 'gtop: .*bad\.rec: not a gtop recording'
+i=0
+while [ ! -s "$tmp/rc" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(cat "$tmp/rc" 2> /dev/null)" = 1 ] && ok || bad "bad recording: exit status"
+
 tm kill-server 2> /dev/null
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
