@@ -8,7 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:?}
 FUZZ_TIME=${FUZZ_TIME:-10}
-FUZZERS=${FUZZERS:-proc_stat pid_stat exit_timing cmdline small http sched}
+FUZZERS=${FUZZERS:-proc_stat pid_stat exit_timing cmdline small http sched rec}
 pass=0
 fail=0
 for f in $FUZZERS; do
