@@ -128,7 +128,11 @@ static int next_slot(struct gt_engine *e)
 	return next;
 }
 
-/* The sample in slot next becomes the current one. */
+/*
+ * The sample in slot next becomes the current one.  The third slot's
+ * sample is dead: its memory goes back (a snapshot of 500 VMs x 4
+ * vCPUs is 1.5 MB) rather than waiting for the next sample.
+ */
 static void rotate(struct gt_engine *e, int next, bool interval)
 {
 	if (e->have_cur) {
@@ -137,6 +141,7 @@ static void rotate(struct gt_engine *e, int next, bool interval)
 	}
 	e->have_prev = e->have_cur && interval;
 	e->have_cur = true;
+	gt_snap_free(&e->snap[3 - e->prev - e->cur]);
 }
 
 static int oom(struct gt_engine *e)

@@ -24,7 +24,7 @@
 struct blob {
 	unsigned refs;
 	size_t len;
-	char data[];
+	char *data;		/* the rendered buffer, taken over */
 };
 
 enum cstate { C_FREE, C_READ, C_WRITE, C_LINGER };
@@ -51,8 +51,10 @@ struct gt_exporter {
 
 static void blob_put(struct blob *b)
 {
-	if (b && !--b->refs)
+	if (b && !--b->refs) {
+		free(b->data);
 		free(b);
+	}
 }
 
 static void conn_close(struct conn *c)
@@ -125,18 +127,25 @@ const struct gt_exporter_stats *gt_exporter_stats(const struct gt_exporter *x)
 	return &x->st;
 }
 
-int gt_exporter_publish(struct gt_exporter *x, const char *body, size_t len)
+int gt_exporter_publish(struct gt_exporter *x, struct gt_buf *body)
 {
-	struct blob *b = malloc(sizeof(*b) + len);
+	struct blob *b = body->oom || !body->p ? NULL : malloc(sizeof(*b));
 
 	if (!b)
 		return -1;
 	b->refs = 1;
-	b->len = len;
-	memcpy(b->data, body, len);
+	b->len = body->len;
+	b->data = body->p;
+	memset(body, 0, sizeof(*body));
 	blob_put(x->cur);
 	x->cur = b;
 	return 0;
+}
+
+void gt_exporter_release(struct gt_exporter *x)
+{
+	blob_put(x->cur);
+	x->cur = NULL;
 }
 
 void gt_exporter_free(struct gt_exporter *x)

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #define GT_EXP_CONNS 16
 #define GT_EXP_TIMEOUT_MS 5000
 #define GT_EXP_LINGER_MS 1000	/* draining a client after the answer */
@@ -29,9 +31,15 @@ struct gt_exporter *gt_exporter_new(const char *host, int port, char *err,
 				    size_t errlen);
 /* The port bound (useful with port 0). */
 int gt_exporter_port(const struct gt_exporter *x);
-/* Serve body[0..len) from now on (copied).  -1 when out of memory (the
- * previous body stays). */
-int gt_exporter_publish(struct gt_exporter *x, const char *body, size_t len);
+/*
+ * Serve the text in body from now on: its memory is taken over (body is
+ * left empty).  -1 when out of memory (body is kept; 503 until the next
+ * body).
+ */
+int gt_exporter_publish(struct gt_exporter *x, struct gt_buf *body);
+/* Drop the current body before rendering the next (clients still
+ * sending it keep it): one body in memory instead of two. */
+void gt_exporter_release(struct gt_exporter *x);
 /* Serve until CLOCK_MONOTONIC deadline_ns or *stop. */
 void gt_exporter_serve(struct gt_exporter *x, uint64_t deadline_ns,
 		       volatile sig_atomic_t *stop);

@@ -131,6 +131,22 @@ static bool buf_grow(struct gt_buf *b, size_t extra)
 	return true;
 }
 
+bool gt_buf_reserve(struct gt_buf *b, size_t cap)
+{
+	char *p;
+
+	if (cap <= b->cap)
+		return true;
+	p = realloc(b->p, cap);
+	if (!p)
+		return false;
+	if (!b->p)
+		p[0] = '\0';
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
 void gt_buf_putn(struct gt_buf *b, const char *s, size_t n)
 {
 	if (!buf_grow(b, n))

@@ -46,6 +46,8 @@ void gt_buf_printf(struct gt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void gt_buf_vprintf(struct gt_buf *b, const char *fmt, va_list ap);
 void gt_buf_reset(struct gt_buf *b);
+/* Make room for cap bytes at once (a body of a known size). */
+bool gt_buf_reserve(struct gt_buf *b, size_t cap);
 void gt_buf_free(struct gt_buf *b);
 /* JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD. */
 void gt_buf_json_str(struct gt_buf *b, const char *s);
