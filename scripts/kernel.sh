@@ -1,8 +1,8 @@
 #!/bin/bash
 # Kernel tree and kernel builds for the project.
 #
-#   kernel.sh tree SRC          unpack linux-source-6.12 into SRC, copy the new
-#                               files and apply patches/series with fuzz 0
+#   kernel.sh tree SRC          unpack linux-source-6.12 into SRC and apply
+#                               patches/series with fuzz 0 (new files included)
 #   kernel.sh build SRC OBJ FRAGMENT
 #                               tinyconfig + FRAGMENT, out of tree in OBJ;
 #                               fails if the config lost an option
@@ -20,15 +20,10 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 # Hits across clones of the repository at other paths.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$top} CCACHE_NOHASHDIR=1
 
-# New files kept in the repository at their kernel paths.
-new_files() {
-	(cd "$top" && git ls-files -co --exclude-standard -- kernel fs include virt arch Documentation)
-}
-
 tree() {
 	local src=$1 stamp
-	stamp=$( (cd "$top" && cat patches/series $(sed 's|^|patches/|' patches/series) \
-		$(new_files)) | sha1sum | cut -c1-16)
+	stamp=$( (cd "$top" && cat patches/series $(sed 's|^|patches/|' patches/series)) |
+		sha1sum | cut -c1-16)
 	if [ -f "$src/.gu-stamp" ] && [ "$(cat "$src/.gu-stamp")" = "$stamp" ]; then
 		return 0
 	fi
@@ -41,11 +36,6 @@ tree() {
 		patch -d "$src.tmp" -p1 --fuzz=0 --no-backup-if-mismatch -s < "$top/patches/$p" ||
 			{ echo "kernel.sh: $p does not apply with fuzz 0" >&2; exit 1; }
 	done < "$top/patches/series"
-	for f in $(new_files); do
-		[ -e "$src.tmp/$f" ] && { echo "kernel.sh: $f exists in the pristine tree" >&2; exit 1; }
-		mkdir -p "$src.tmp/$(dirname "$f")"
-		cp "$top/$f" "$src.tmp/$f"
-	done
 	if [ -d "$src" ]; then
 		# Only files whose content changed get a new mtime, so that a
 		# build in an existing object tree stays incremental.
