@@ -4,6 +4,7 @@
  * time into guest user and guest system time.  See
  * Documentation/admin-guide/sysctl/kernel.rst.
  */
+#include <kunit/visibility.h>
 #include <linux/guest_util.h>
 #include <linux/hrtimer.h>
 #include <linux/init.h>
@@ -14,7 +15,10 @@
 #include <linux/sysctl.h>
 #include <linux/tick.h>
 
-struct static_key_false guest_util_key = STATIC_KEY_FALSE_INIT;
+/* Serializes the switches. */
+static DEFINE_MUTEX(guest_util_mutex);
+
+DEFINE_STATIC_KEY_FALSE(guest_util_key);
 EXPORT_SYMBOL_GPL(guest_util_key);
 
 /* Exit timing: collected while both switches are on. */
@@ -38,7 +42,7 @@ EXPORT_SYMBOL_GPL(guest_exit_timing_sync);
  * On a nohz_full CPU the tick is stopped while a vCPU runs there alone, and
  * a guest that takes only synchronous exits (or none) is then interrupted by
  * nothing: its privilege level would never be sampled.  While the split is
- * on, a timer interrupts the guest GUEST_UTIL_SAMPLE_HZ times a second
+ * on, a timer interrupts the guest 100 times a second (GUEST_UTIL_SAMPLE_NS)
  * instead, on nohz_full CPUs only and only while a vCPU task is inside
  * KVM_RUN there: the VM exit that its interrupt causes is the sample.  It
  * costs that many VM exits a second, each a few microseconds of jitter on
@@ -143,7 +147,6 @@ static inline void guest_util_sampler_kick(void) { }
 static inline void guest_util_sampler_init(void) { }
 #endif
 
-static DEFINE_MUTEX(guest_util_mutex);
 static int collect_guest_utilization;
 static int collect_guest_exit_timing;
 
@@ -211,11 +214,11 @@ static int guest_util_locked_switch(int *val, bool enable)
  *
  * Return: 0.  Sleeps: the static key is patched under cpus_read_lock().
  */
-int guest_util_set(bool enable)
+VISIBLE_IF_KUNIT int guest_util_set(bool enable)
 {
 	return guest_util_locked_switch(&collect_guest_utilization, enable);
 }
-EXPORT_SYMBOL_GPL(guest_util_set);
+EXPORT_SYMBOL_IF_KUNIT(guest_util_set);
 
 /**
  * guest_exit_timing_set - turn exit timing on or off
@@ -224,11 +227,11 @@ EXPORT_SYMBOL_GPL(guest_util_set);
  * Exit timing is collected while this and guest_util_set() are both on.
  * Return: 0.  Sleeps.
  */
-int guest_exit_timing_set(bool enable)
+VISIBLE_IF_KUNIT int guest_exit_timing_set(bool enable)
 {
 	return guest_util_locked_switch(&collect_guest_exit_timing, enable);
 }
-EXPORT_SYMBOL_GPL(guest_exit_timing_set);
+EXPORT_SYMBOL_IF_KUNIT(guest_exit_timing_set);
 
 /*
  * Accept exactly "0" or "1" (one trailing newline allowed), written at

@@ -18,6 +18,7 @@
 #include <linux/sched.h>
 #include <linux/tick.h>
 
+#ifdef CONFIG_GUEST_UTIL
 DECLARE_STATIC_KEY_FALSE(guest_util_key);
 DECLARE_STATIC_KEY_FALSE(guest_exit_timing_key);
 extern unsigned int guest_util_epoch;
@@ -33,6 +34,36 @@ static __always_inline bool guest_util_enabled(void)
 {
 	return static_branch_unlikely(&guest_util_key);
 }
+
+/**
+ * guest_exit_timing_enabled - is per-vCPU exit timing collected?
+ *
+ * While kernel.collect_guest_utilization and kernel.collect_guest_exit_timing
+ * are both 1: a static key, a no-op otherwise.
+ */
+static __always_inline bool guest_exit_timing_enabled(void)
+{
+	return static_branch_unlikely(&guest_exit_timing_key);
+}
+
+void guest_exit_timing_resync_all(void);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The sysctls' switches, for KUnit tests. */
+int guest_util_set(bool enable);
+int guest_exit_timing_set(bool enable);
+#endif
+#else
+static __always_inline bool guest_util_enabled(void)
+{
+	return false;
+}
+
+static __always_inline bool guest_exit_timing_enabled(void)
+{
+	return false;
+}
+#endif /* CONFIG_GUEST_UTIL */
 
 /**
  * guest_util_sample - record the guest's privilege level
@@ -53,18 +84,7 @@ static __always_inline void guest_util_sample(bool user)
 		current->flags &= ~PF_VCPU_USER;
 }
 
-/**
- * guest_exit_timing_enabled - is per-vCPU exit timing collected?
- *
- * While kernel.collect_guest_utilization and kernel.collect_guest_exit_timing
- * are both 1: a static key, a no-op otherwise.
- */
-static __always_inline bool guest_exit_timing_enabled(void)
-{
-	return static_branch_unlikely(&guest_exit_timing_key);
-}
-
-#ifdef CONFIG_NO_HZ_FULL
+#if defined(CONFIG_GUEST_UTIL) && defined(CONFIG_NO_HZ_FULL)
 void __guest_util_vcpu_load(void);
 void __guest_util_vcpu_put(void);
 
@@ -88,9 +108,5 @@ static __always_inline void guest_util_vcpu_put(void)
 static inline void guest_util_vcpu_load(void) { }
 static inline void guest_util_vcpu_put(void) { }
 #endif
-
-int guest_util_set(bool enable);
-int guest_exit_timing_set(bool enable);
-void guest_exit_timing_resync_all(void);
 
 #endif /* _LINUX_GUEST_UTIL_H */

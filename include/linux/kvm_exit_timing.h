@@ -29,6 +29,7 @@
 #ifndef __LINUX_KVM_EXIT_TIMING_H
 #define __LINUX_KVM_EXIT_TIMING_H
 
+#ifdef CONFIG_HAVE_KVM_EXIT_TIMING
 #include <linux/atomic.h>
 #include <linux/guest_util.h>
 #include <linux/math64.h>
@@ -82,7 +83,7 @@ struct kvm_exit_timing {
 /*
  * In struct kvm_vcpu: the exit being handled.  Only the vCPU writes it, in
  * the table's write section but for what the exit hook and
- * kvm_exit_timing_halt_start() store.
+ * __kvm_exit_timing_halt_start() store.
  */
 struct kvm_exit_timing_vcpu {
 	u64 t_entry;		/* clock at the last VM entry */
@@ -119,35 +120,16 @@ static inline void kvm_arch_exit_timing_scale(u32 *mult, u32 *shift)
 static __always_inline void kvm_exit_timing_add(struct kvm_exit_timing_row *r,
 						u64 t)
 {
+	u128 sumsq = ((u128)r->sumsq_hi << 64 | r->sumsq_lo) + (u128)t * t;
+
 	r->count++;
 	r->total += t;
 	if (t < r->min)
 		r->min = t;
 	if (t > r->max)
 		r->max = t;
-#if defined(CONFIG_ARCH_SUPPORTS_INT128) && defined(__SIZEOF_INT128__)
-	{
-		u128 sq = (u128)t * t;
-		u64 old = r->sumsq_lo;
-
-		/* mul, add, adc */
-		r->sumsq_lo = old + (u64)sq;
-		r->sumsq_hi += (u64)(sq >> 64) + (r->sumsq_lo < old);
-	}
-#else
-	{
-		u64 hi = t >> 32, lo = (u32)t, mid = 2 * hi * lo;
-		u64 old = r->sumsq_lo;
-
-		/* t^2 = hi^2 * 2^64 + 2*hi*lo * 2^32 + lo^2; hi*lo < 2^63 */
-		r->sumsq_hi += hi * hi + (mid >> 32);
-		r->sumsq_lo += mid << 32;
-		r->sumsq_hi += r->sumsq_lo < old;
-		old = r->sumsq_lo;
-		r->sumsq_lo += lo * lo;
-		r->sumsq_hi += r->sumsq_lo < old;
-	}
-#endif
+	r->sumsq_lo = sumsq;
+	r->sumsq_hi = sumsq >> 64;
 }
 
 /* Ticks from clock reading @from to @to; 0 if the clock went back. */
@@ -158,22 +140,13 @@ static __always_inline u64 kvm_exit_timing_delta(u64 from, u64 to)
 	return max(d, 0LL);
 }
 
+/* The slow paths, in virt/kvm/exit_timing.c. */
 struct kvm_exit_timing_row *kvm_exit_timing_find(struct kvm_exit_timing *et,
 						 u32 reason);
 void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
 			  struct kvm_exit_timing *et, u64 now);
-void kvm_exit_timing_reset_now(struct kvm_exit_timing *et);
-void kvm_exit_timing_init(struct kvm_exit_timing *et);
-void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
-			    struct kvm_exit_timing *et, u64 now);
-void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap, u64 halt_start,
-			      u64 now);
-void kvm_exit_timing_now(struct kvm_exit_timing *snap,
-			 const struct kvm_exit_timing_vcpu *c, u64 now);
-u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r);
-struct seq_file;
-void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
-			  u32 isa);
+void __kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
+			      struct kvm_exit_timing *et, u64 now);
 
 /* The row of @reason, created on first sight; in the write section. */
 static __always_inline struct kvm_exit_timing_row *
@@ -187,8 +160,8 @@ kvm_exit_timing_row(struct kvm_exit_timing *et, u32 reason)
 }
 
 /* The vCPU starts to halt, at clock @now; readers count the halt from then. */
-static __always_inline void kvm_exit_timing_halt_start(struct kvm_exit_timing_vcpu *cur,
-						       u64 now)
+static __always_inline void __kvm_exit_timing_halt_start(struct kvm_exit_timing_vcpu *cur,
+							 u64 now)
 {
 	WRITE_ONCE(cur->halt_start, now ?: 1);
 }
@@ -245,4 +218,5 @@ static __always_inline void __kvm_exit_timing_entry(struct kvm_exit_timing_vcpu 
 	raw_write_seqcount_end(&et->seq);
 }
 
+#endif /* CONFIG_HAVE_KVM_EXIT_TIMING */
 #endif /* __LINUX_KVM_EXIT_TIMING_H */

@@ -23,7 +23,7 @@ static void empty_row(struct kvm_exit_timing_row *r)
 }
 
 /* Empty the table; an exit still open is timed when it ends. */
-void kvm_exit_timing_reset_now(struct kvm_exit_timing *et)
+static void kvm_exit_timing_reset_now(struct kvm_exit_timing *et)
 {
 	u32 i;
 
@@ -45,7 +45,7 @@ void kvm_exit_timing_reset_now(struct kvm_exit_timing *et)
 }
 
 /* A new, empty table; times in ticks of kvm_arch_exit_timing_clock(). */
-void kvm_exit_timing_init(struct kvm_exit_timing *et)
+static void kvm_exit_timing_init(struct kvm_exit_timing *et)
 {
 	memset(et, 0, sizeof(*et));
 	seqcount_init(&et->seq);
@@ -53,7 +53,6 @@ void kvm_exit_timing_init(struct kvm_exit_timing *et)
 	kvm_arch_exit_timing_scale(&et->mult, &et->shift);
 	kvm_exit_timing_reset_now(et);
 }
-EXPORT_SYMBOL_GPL(kvm_exit_timing_init);
 
 /*
  * The row of @reason when its slot (the low byte of the reason) holds
@@ -78,7 +77,6 @@ struct kvm_exit_timing_row *kvm_exit_timing_find(struct kvm_exit_timing *et,
 		*slot = row;
 	return &et->rows[row];
 }
-EXPORT_SYMBOL_GPL(kvm_exit_timing_find);
 
 /* Ticks of a halt in progress, begun at @halt_start, up to @now. */
 static u64 halt_so_far(u64 halt_start, u64 now)
@@ -154,7 +152,6 @@ void kvm_exit_timing_slow(struct kvm_exit_timing_vcpu *cur,
 	WRITE_ONCE(cur->t_exit, 0);
 	raw_write_seqcount_end(&et->seq);
 }
-EXPORT_SYMBOL_GPL(kvm_exit_timing_slow);
 
 static u64 ticks_to_ns(const struct kvm_exit_timing *et, u64 t)
 {
@@ -162,7 +159,7 @@ static u64 ticks_to_ns(const struct kvm_exit_timing *et, u64 t)
 }
 
 /**
- * kvm_exit_timing_halted - the halt begun at kvm_exit_timing_halt_start() ends
+ * __kvm_exit_timing_halted - a halt (__kvm_exit_timing_halt_start()) ends
  * @cur: the vCPU's open exit, which the halt is part of
  * @et: its table, or NULL
  * @now: the clock
@@ -171,8 +168,8 @@ static u64 ticks_to_ns(const struct kvm_exit_timing *et, u64 t)
  * even if collection was turned off since.  The halt (polling included)
  * is taken out of the exit's time at the next entry.
  */
-void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
-			    struct kvm_exit_timing *et, u64 now)
+void __kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
+			      struct kvm_exit_timing *et, u64 now)
 {
 	u64 t = kvm_exit_timing_delta(cur->halt_start, now);
 
@@ -189,14 +186,13 @@ void kvm_exit_timing_halted(struct kvm_exit_timing_vcpu *cur,
 		raw_write_seqcount_end(&et->seq);
 	preempt_enable();
 }
-EXPORT_SYMBOL_GPL(kvm_exit_timing_halted);
 
 /*
  * A snapshot's halt in progress (begun at @halt_start, 0 if none) counts
  * as a halt until @now.
  */
-void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap, u64 halt_start,
-			      u64 now)
+static void kvm_exit_timing_halt_now(struct kvm_exit_timing *snap,
+				     u64 halt_start, u64 now)
 {
 	if (halt_start) {
 		snap->open_halt = halt_so_far(halt_start, now);
@@ -243,8 +239,8 @@ static bool exit_in_progress(const struct kvm_exit_timing_vcpu *c)
  * of its reason (from userspace, if KVM_RUN handed it there), each with
  * its time so far; as the vCPU will charge them.
  */
-void kvm_exit_timing_now(struct kvm_exit_timing *snap,
-			 const struct kvm_exit_timing_vcpu *c, u64 now)
+static void kvm_exit_timing_now(struct kvm_exit_timing *snap,
+				const struct kvm_exit_timing_vcpu *c, u64 now)
 {
 	struct kvm_exit_timing_row *r;
 
@@ -263,22 +259,24 @@ void kvm_exit_timing_now(struct kvm_exit_timing *snap,
  * @vcpu: the vCPU, not running yet
  *
  * At vCPU creation, whether collection is on or not, so that it starts at
- * once for a vCPU that never leaves KVM_RUN.  vcpu->exit_timing stays NULL
- * if there is no memory for it.
+ * once for a vCPU that never leaves KVM_RUN.
+ *
+ * Return: 0, or -ENOMEM (vcpu->exit_timing stays NULL).
  */
-void kvm_exit_timing_alloc(struct kvm_vcpu *vcpu)
+int kvm_exit_timing_alloc(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_timing *et;
 
 	if (vcpu->exit_timing)
-		return;
+		return 0;
 	et = kmalloc(sizeof(*et), GFP_KERNEL_ACCOUNT);
 	if (!et)
-		return;
+		return -ENOMEM;
 	kvm_exit_timing_init(et);
 	kvm_exit_timing_resync(&vcpu->exit_timing_cur);
 	/* Pairs with smp_load_acquire() in the readers. */
 	smp_store_release(&vcpu->exit_timing, et);
+	return 0;
 }
 
 void kvm_exit_timing_free(struct kvm_vcpu *vcpu)
@@ -373,72 +371,34 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 	mutex_unlock(&lock);
 }
 
-__weak const char *kvm_arch_exit_reason_name(u32 isa, u32 reason)
+/* u128 / u64, bit by bit: the kernel has no 128-bit division (__udivti3). */
+static u128 div_u128_u64(u128 n, u64 d)
 {
-	return NULL;
-}
-
-/* 128-bit arithmetic for the standard deviation, on every architecture. */
-struct u128_pair {
-	u64 hi, lo;
-};
-
-static struct u128_pair mul_64x64(u64 a, u64 b)
-{
-	u64 a0 = (u32)a, a1 = a >> 32, b0 = (u32)b, b1 = b >> 32;
-	u64 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-	u64 mid = (p00 >> 32) + (u32)p01 + (u32)p10;
-
-	return (struct u128_pair){
-		.hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32),
-		.lo = (mid << 32) | (u32)p00,
-	};
-}
-
-static bool ge_128(struct u128_pair a, struct u128_pair b)
-{
-	return a.hi > b.hi || (a.hi == b.hi && a.lo >= b.lo);
-}
-
-static struct u128_pair sub_128(struct u128_pair a, struct u128_pair b)
-{
-	return (struct u128_pair){
-		.hi = a.hi - b.hi - (a.lo < b.lo),
-		.lo = a.lo - b.lo,
-	};
-}
-
-static struct u128_pair div_128_64(struct u128_pair n, u64 d)
-{
-	struct u128_pair q = { 0, 0 };
-	u64 r = 0;
+	u128 q = 0, r = 0;
 	int i;
 
-	for (i = 127; i >= 0; i--) {
-		u64 bit = i >= 64 ? (n.hi >> (i - 64)) & 1 : (n.lo >> i) & 1;
-		bool carry = r >> 63;
-
-		r = (r << 1) | bit;
-		if (carry || r >= d) {
+	for (i = 0; i < 128; i++) {
+		r = r << 1 | n >> 127;
+		n <<= 1;
+		q <<= 1;
+		if (r >= d) {
 			r -= d;
-			if (i >= 64)
-				q.hi |= 1ULL << (i - 64);
-			else
-				q.lo |= 1ULL << i;
+			q |= 1;
 		}
 	}
 	return q;
 }
 
-static u64 isqrt_128(struct u128_pair v)
+/* The integer square root of @v, rounded down. */
+static u64 isqrt_u128(u128 v)
 {
 	u64 root = 0;
 	int i;
 
 	for (i = 63; i >= 0; i--) {
-		u64 cand = root | (1ULL << i);
+		u64 cand = root | BIT_ULL(i);
 
-		if (ge_128(v, mul_64x64(cand, cand)))
+		if ((u128)cand * cand <= v)
 			root = cand;
 	}
 	return root;
@@ -450,19 +410,19 @@ static u64 isqrt_128(struct u128_pair v)
  *
  * sqrt(sumsq / count - avg^2), each step in 128 bits, rounded down.
  */
-u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r)
+static u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r)
 {
-	struct u128_pair sumsq = { r->sumsq_hi, r->sumsq_lo }, msq, asq;
+	u128 msq, asq;
 	u64 avg;
 
 	if (!r->count)
 		return 0;
 	avg = div64_u64(r->total, r->count);
-	msq = div_128_64(sumsq, r->count);
-	asq = mul_64x64(avg, avg);
-	if (!ge_128(msq, asq))
+	msq = div_u128_u64((u128)r->sumsq_hi << 64 | r->sumsq_lo, r->count);
+	asq = (u128)avg * avg;
+	if (msq < asq)
 		return 0;
-	return isqrt_128(sub_128(msq, asq));
+	return isqrt_u128(msq - asq);
 }
 
 static void show_row(struct seq_file *m, const char *name,
@@ -492,8 +452,8 @@ static int cmp_reason(const void *a, const void *b, const void *priv)
  * Print a consistent snapshot @et, as described in exit-timing.rst; @isa is
  * the namespace of its exit reasons.
  */
-void kvm_exit_timing_show(struct seq_file *m, const struct kvm_exit_timing *et,
-			  u32 isa)
+static void kvm_exit_timing_show(struct seq_file *m,
+				 const struct kvm_exit_timing *et, u32 isa)
 {
 	u8 order[KVM_EXIT_TIMING_ROWS];
 	char buf[16];

@@ -8,6 +8,9 @@
  */
 #include <kunit/test.h>
 
+/* guest_util_set() and guest_exit_timing_set(), exported for KUnit only. */
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
 struct et_test {
 	struct kvm_vcpu *vcpu;
 	struct kvm_exit_timing *et;
@@ -189,9 +192,9 @@ static void exit_timing_user_and_halt(struct kunit *test)
 	t->now += 100;
 	et_exit(t, 0x78);
 	t->now += 1002000;
-	kvm_exit_timing_halt_start(t->cur, t->now - 1001000);
+	__kvm_exit_timing_halt_start(t->cur, t->now - 1001000);
 	KUNIT_EXPECT_NE(test, t->cur->halt_start, 0);
-	kvm_exit_timing_halted(t->cur, t->et, t->now - 1000);
+	__kvm_exit_timing_halted(t->cur, t->et, t->now - 1000);
 	KUNIT_EXPECT_EQ(test, t->cur->halt_start, 0);
 	et_entry(t);
 
@@ -542,11 +545,11 @@ static void exit_timing_in_progress_halted(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, et_switches_off, NULL), 0);
 	t = et_test_new(test);
 	et_run(t, 0x78, 100, 1000);
-	kvm_exit_timing_halt_start(t->cur, t->now);
+	__kvm_exit_timing_halt_start(t->cur, t->now);
 	t->now += 3000;
-	kvm_exit_timing_halted(t->cur, t->et, t->now);
+	__kvm_exit_timing_halted(t->cur, t->et, t->now);
 	t->now += 200;
-	kvm_exit_timing_halt_start(t->cur, t->now);
+	__kvm_exit_timing_halt_start(t->cur, t->now);
 	*snap = *t->et;
 	c = *t->cur;
 	kvm_exit_timing_now(snap, &c, t->now + 5000);
@@ -562,7 +565,7 @@ static void exit_timing_in_progress_halted(struct kunit *test)
 
 	/* What the vCPU charges when it enters, as the snapshot said. */
 	t->now += 5000;
-	kvm_exit_timing_halted(t->cur, t->et, t->now);
+	__kvm_exit_timing_halted(t->cur, t->et, t->now);
 	et_entry(t);
 	r = et_find(t, 0x78);
 	KUNIT_ASSERT_NOT_NULL(test, r);
@@ -596,7 +599,7 @@ static void exit_timing_alloc_at_create(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, vcpu);
 	cur = &vcpu->exit_timing_cur;
-	kvm_exit_timing_alloc(vcpu);
+	KUNIT_ASSERT_EQ(test, kvm_exit_timing_alloc(vcpu), 0);
 	KUNIT_ASSERT_NOT_NULL(test, vcpu->exit_timing);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, et_free, vcpu), 0);
 	KUNIT_EXPECT_EQ(test, cur->sync & 1, 1);
