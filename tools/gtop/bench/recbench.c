@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * recbench.c - figures for bench/record.sh on a synthetic host
+ * (synth.c), sampled in virtual time (no sleeping):
+ *
+ *   recbench record FILE [opts]   gtop -w FILE: the scanner, the model
+ *                                 and the recorder on every sample;
+ *                                 then the replay of FILE (decoding
+ *                                 speed, a jump to its last record)
+ *   recbench fixture DIR [opts]   fixture frames DIR/0 ... (gtop --root)
+ *
+ * opts: --vms N --vcpus N --others N --cpus N --load idle|mixed|busy
+ *       --samples N --step SECONDS --seed N
+ * Prints "BENCH name value" lines.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "synth.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: recbench record FILE|fixture DIR [--vms N] "
+		"[--vcpus N] [--others N] [--cpus N] [--load idle|mixed|busy] "
+		"[--samples N] [--step S] [--seed N]\n");
+	return 2;
+}
+
+static int record(const char *file, struct synth_cfg *c, long samples)
+{
+	struct gt_engine e;
+	struct gt_engine_cfg cfg = { .sort_key = GT_F_CPU, .sort_dir = -1,
+				     .record = file, .delay = c->step_s };
+	double t0, cpu0, scan_ms, dec_ms;
+	const struct gt_recorder_stats *st;
+
+	unlink(file);
+	cfg.src = synth_new(c);
+	if (!cfg.src || gt_engine_init(&e, &cfg)) {
+		fprintf(stderr, "recbench: %s\n", e.err);
+		return 1;
+	}
+	cpu0 = gt_cpu_ms();
+	for (long i = 0; i < samples; i++)
+		if (gt_engine_sample(&e)) {
+			fprintf(stderr, "recbench: %s\n", e.err);
+			return 1;
+		}
+	scan_ms = gt_cpu_ms() - cpu0;
+	st = gt_recorder_stats(e.rec);
+	double hour = 3600 / c->step_s / (double)samples;
+
+	printf("BENCH samples %ld\nBENCH vms %d\nBENCH vcpus %d\n", samples,
+	       e.view.nvms, e.view.nvcpus);
+	printf("BENCH bytes %llu\nBENCH keyframes %lu\n",
+	       (unsigned long long)st->bytes, st->keyframes);
+	printf("BENCH bytes_per_sample %.0f\n", (double)st->bytes /
+	       (double)samples);
+	printf("BENCH bytes_per_vcpu_sample %.2f\n", (double)st->bytes /
+	       (double)samples / (e.view.nvcpus ? e.view.nvcpus : 1));
+	printf("BENCH mib_per_hour %.2f\n", (double)st->bytes * hour / 1048576);
+	printf("BENCH rec_ms_per_sample %.3f\n", st->cpu_ms / (double)samples);
+	printf("BENCH rec_cpu_pct %.4f\n", st->cpu_ms / (double)samples /
+	       (c->step_s * 1e3) * 100);
+	printf("BENCH sample_ms %.3f\n", scan_ms / (double)samples);
+	gt_engine_fini(&e);
+
+	/* the replay: every record in order, then a jump to the last */
+	struct gt_engine_cfg rc = { .sort_key = GT_F_CPU, .sort_dir = -1,
+				    .replay = file };
+
+	if (gt_engine_init(&e, &rc)) {
+		fprintf(stderr, "recbench: %s\n", e.err);
+		return 1;
+	}
+	t0 = gt_cpu_ms();
+	while (!gt_engine_sample(&e))
+		;
+	dec_ms = gt_cpu_ms() - t0;
+	printf("BENCH replay_ms_per_record %.3f\n", dec_ms /
+	       (double)gt_engine_count(&e));
+	t0 = now_ms();
+	if (gt_engine_seek(&e, gt_engine_count(&e) - 1)) {
+		fprintf(stderr, "recbench: %s\n", e.err);
+		return 1;
+	}
+	printf("BENCH seek_last_ms %.1f\n", now_ms() - t0);
+	gt_engine_fini(&e);
+	return 0;
+}
+
+static int fixture(const char *dir, struct synth_cfg *c, long frames)
+{
+	struct gt_source *s = synth_new(c);
+
+	if (!s)
+		return 1;
+	for (long f = 0; f < frames; f++) {
+		s->ops->advance(s);
+		if (synth_write_frame(s, dir, (int)f)) {
+			perror("recbench: fixture");
+			return 1;
+		}
+	}
+	gt_source_destroy(s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct synth_cfg c = { .vms = 500, .vcpus = 4, .others = 100,
+			       .cpus = 32, .load = SYNTH_MIXED, .seed = 1,
+			       .step_s = 2 };
+	long samples = 1800;
+
+	if (argc < 3)
+		return usage();
+	for (int i = 3; i + 1 < argc; i += 2) {
+		const char *o = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(o, "--vms"))
+			c.vms = atoi(v);
+		else if (!strcmp(o, "--vcpus"))
+			c.vcpus = atoi(v);
+		else if (!strcmp(o, "--others"))
+			c.others = atoi(v);
+		else if (!strcmp(o, "--cpus"))
+			c.cpus = atoi(v);
+		else if (!strcmp(o, "--samples"))
+			samples = atol(v);
+		else if (!strcmp(o, "--step"))
+			c.step_s = atof(v);
+		else if (!strcmp(o, "--seed"))
+			c.seed = (unsigned)atoi(v);
+		else if (!strcmp(o, "--load"))
+			c.load = !strcmp(v, "idle") ? SYNTH_IDLE :
+				 !strcmp(v, "busy") ? SYNTH_BUSY : SYNTH_MIXED;
+		else
+			return usage();
+	}
+	if (c.vms < 1 || c.vcpus < 1 || c.vcpus > 64 || c.cpus < 1 ||
+	    samples < 2 || c.step_s <= 0)
+		return usage();
+	if (!strcmp(argv[1], "record"))
+		return record(argv[2], &c, samples);
+	if (!strcmp(argv[1], "fixture"))
+		return fixture(argv[2], &c, samples);
+	return usage();
+}
