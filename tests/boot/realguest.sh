@@ -30,9 +30,9 @@
 #     boot=100       seconds a guest may take to its first report
 #     stall=30       seconds without a new report: the guest is dead
 #     bound=5        allowed |host - guest| user share, in points
-#     cpu=qemu64     QEMU -cpu of the guest
+#     cpu=qemu64     QEMU -cpu of the guest ('/' for ',': qemu64/kvm-pv-eoi=off)
 #     mem=160        guest memory (MiB)
-#     gn=200         sysexit: busy loop iterations between port writes
+#     gn=2000        sysexit: busy loop iterations between port writes
 #     gappend=A+B    extra guest kernel parameters ('+' for spaces)
 #     bios=qboot     guest firmware: qboot (fast) or seabios
 #     guest=64       guest kernel: 64 (the test bzImage, /guest/bzImage) or
@@ -54,7 +54,7 @@ MODE=${1:-tick}
 BUSY=0
 workloads=user+kernel+half+sysexit
 variants=kvmclock+no-kvmclock
-win=8 skip=2 tries=3 boot=100 stall=30 bound=5 cpu=qemu64 mem=160 gn=200
+win=8 skip=2 tries=3 boot=100 stall=30 bound=5 cpu=qemu64 mem=160 gn=2000
 gappend= bios=qboot hard=user+sysexit guest=64
 for a in "$@"; do
 	case "$a" in
@@ -68,12 +68,13 @@ done
 workloads=$(echo "$workloads" | tr '+' ' ')
 variants=$(echo "$variants" | tr '+' ' ')
 gappend=$(echo "$gappend" | tr '+' ' ')
+cpu=$(echo "$cpu" | tr '/' ',')
 hard=$(echo "$hard" | tr '+' ' ')
 
 QEMU=${QEMU:-/usr/bin/qemu-system-x86_64}
 case "$guest" in
-64)	GKERNEL=/guest/bzImage GINITRD=/guest/initrd.cpio.gz ;;
-32)	GKERNEL=/guest/bzImage32 GINITRD=/guest/initrd32.cpio.gz ;;
+64)	GKERNEL=/guest/bzImage GINITRD=/guest/initrd.cpio.gz HARDCS=hpet ;;
+32)	GKERNEL=/guest/bzImage32 GINITRD=/guest/initrd32.cpio.gz HARDCS=pit ;;
 *)	bail "realguest: guest=$guest: 64 or 32" ;;
 esac
 SYSCTL=/proc/sys/kernel/collect_guest_utilization
@@ -86,6 +87,10 @@ now() {
 }
 
 T0=$(now)
+# L1's TSC frequency, which KVM gives the guest (kHz)
+TSCKHZ=$(dmesg | awk '/tsc: (Detected|Refined TSC clocksource calibration:)/ {
+	for (i = 1; i < NF; i++) if ($(i + 1) == "MHz") m = $i }
+	END { if (m) printf "%d", m * 1000 }')
 diag "realguest: mode $MODE, busy $BUSY, workloads '$workloads' (no-kvmclock: '$hard')," \
 	"variants '$variants', window ${win}s from report $skip, bound $bound," \
 	"tries $tries, -cpu $cpu, -m $mem, bios $bios, ${guest}-bit guest $GKERNEL"
@@ -103,6 +108,8 @@ fi
 [ -f $GKERNEL ] && [ -f $GINITRD ] || bail "no guest kernel/initramfs at $GKERNEL $GINITRD (guest=32: make realguest-initramfs GUEST32=1)"
 $QEMU --version | head -n 1 | sed 's/^/# /'
 echo 1 >$SYSCTL || bail "sysctl kernel.collect_guest_utilization=1"
+echo 1 >/proc/sys/kernel/collect_guest_exit_timing ||
+	bail "sysctl kernel.collect_guest_exit_timing=1"
 
 BUSY_PIDS=
 if [ "$BUSY" = 1 ]; then
@@ -128,6 +135,7 @@ trap cleanup EXIT
 serial_scan() {
 	tr -d '\r' <"$1" 2>/dev/null | awk '
 	$1 == "GSTAT" && $2 ~ /^[0-9]+$/ && NF >= 12 { last = $2 }
+	$1 == "GBEAT" && $2 ~ /^[0-9]+$/ && NF == 2 { last = $2 }
 	/Kernel panic|BUG:|Oops|general protection fault|double fault|Fatal exception|stack guard page/ { p = 1 }
 	BEGIN { last = -1 }
 	END { print last, p + 0 }'
@@ -166,6 +174,32 @@ cpu1_snap() {
 	awk '$1 == "cpu1" { print $12, $13 }' /proc/stat
 }
 
+# et_snap OUT: "reason total_ns count" of every row of the vCPU's exit
+# timing table (KVM debugfs) to OUT; empty if there is none
+et_snap() {
+	_f=$(ls -d /sys/kernel/debug/kvm/"$QPID"-*/vcpu0/exit_timing 2>/dev/null | head -n 1)
+	: >"$1"
+	[ -n "$_f" ] && awk 'NR > 1 { print $1, $5, $2, $8 }' "$_f" >"$1" 2>/dev/null
+}
+
+# et_delta BEFORE AFTER: "G S A H N" over the window, in ns: time in the
+# guest, host time of exits the guest takes synchronously (every reason
+# but the asynchronous ones and hlt), host time of asynchronous exits
+# (interrupts, NMI, SMI, preemption timer), of hlt exits, and the number
+# of synchronous exits
+et_delta() {
+	awk 'FNR == NR { t0[$1] = $2; c0[$1] = $3; next }
+	{
+		d = $2 - t0[$1]; c = $3 - c0[$1]
+		if ($1 == "<guest>") g += d
+		else if ($1 == "<halted>") ;
+		else if ($1 ~ /^(interrupt|nmi|smi|EXTERNAL_INTERRUPT|EXCEPTION_NMI|PREEMPTION_TIMER)$/) a += d
+		else if ($1 == "hlt" || $1 == "HLT") h += d
+		else { s += d; n += c }
+	}
+	END { printf "%.0f %.0f %.0f %.0f %.0f\n", g, s, a, h, n }' "$1" "$2"
+}
+
 # wait_seq SERIAL SEQ LIMIT: wait until report SEQ is on SERIAL; status 1
 # with DEAD set if the guest died, panicked or took longer than LIMIT s
 wait_seq() {
@@ -200,6 +234,16 @@ vcpu_state() {
 		"KVM exits so far ($EXIT_STATS): $(kvm_snap)"
 }
 
+# mon_dump DIR: what QEMU's monitor (DIR/mon.in, DIR/mon.out) says of the
+# guest's local APIC, registers and PIC, for a guest that stopped reporting
+mon_dump() {
+	[ -p "$1/mon.in" ] && [ -p "$1/mon.out" ] && kill -0 "$QPID" 2>/dev/null || return 0
+	# opened read-write: never blocks, even if QEMU is gone
+	(exec 4<>"$1/mon.in"; printf 'info lapic\ninfo registers\ninfo pic\n' >&4)
+	timeout 3 cat "$1/mon.out" >"$1/mon.txt" 2>/dev/null
+	tr -d '\r' <"$1/mon.txt" | grep -v '^(qemu)\|^QEMU .*monitor\|^$' | sed 's/^/#   monitor| /'
+}
+
 stop_qemu() {
 	[ -n "$QPID" ] || return 0
 	kill "$QPID" 2>/dev/null
@@ -220,16 +264,24 @@ one_try() {
 	rm -rf "$_dir"
 	mkdir -p "$_dir"
 	_ser=$_dir/serial
-	_app="console=ttyS0 panic=-1 quiet gw=$_w gn=$gn gmax=$((skip + win + 60))"
-	[ "$_v" = no-kvmclock ] && _app="$_app no-kvmclock"
+	_app="console=ttyS0 panic=-1 quiet gw=$_w gn=$gn gmax=$((skip + win + 60)) gfull=$skip:$((skip + win))"
+	# tsc=reliable: the guest keeps timing its interrupts (irq time
+	# accounting needs a TSC it trusts) through the run
+	_app="$_app tsc=reliable"
+	# no-kvmclock: timekeeping through a device whose every read exits
+	# (its TSC frequency given: its own calibration against the PIT fails
+	# under nested TCG, and without a TSC it has no irq time accounting)
+	[ "$_v" = no-kvmclock ] && _app="$_app no-kvmclock clocksource=$HARDCS${TSCKHZ:+ tsc_early_khz=$TSCKHZ}"
 	[ -n "$gappend" ] && _app="$_app $gappend"
 	_fw=
 	[ "$bios" = qboot ] && _fw="-bios /usr/share/qemu/qboot.rom"
 	: >"$_ser"
+	mkfifo "$_dir/mon.in" "$_dir/mon.out"
 	# shellcheck disable=SC2086
 	taskset -c 0 $QEMU -name "rg-$_w,debug-threads=on" -machine pc,accel=kvm \
 		-cpu "$cpu" -smp 1 -m "$mem" -nodefaults -display none -vga none \
 		-no-reboot $_fw -serial "file:$_ser" -serial null \
+		-monitor "pipe:$_dir/mon" \
 		-kernel $GKERNEL -initrd $GINITRD -append "$_app" \
 		</dev/null >"$_dir/qemu.out" 2>&1 &
 	QPID=$!
@@ -254,10 +306,12 @@ one_try() {
 	taskset -p -c 1 "$VTID" >/dev/null || { DEAD="cannot pin the vCPU"; stop_qemu; return 1; }
 	if ! wait_seq "$_ser" "$skip" "$boot"; then
 		DEAD="$DEAD; vCPU thread: $(vcpu_state)"
+		mon_dump "$_dir" >"$_dir/mon.diag"
 		stop_qemu
 		return 1
 	fi
 	_h0=$(host_snap) _k0=$(kvm_snap) _c0=$(cpu1_snap)
+	et_snap "$_dir/et0"
 	_tw=$(now)
 	_boot=$((_tw - _tb))
 	_s=$skip
@@ -265,16 +319,21 @@ one_try() {
 		_s=$((_s + 1))
 		if ! wait_seq "$_ser" "$_s" "$stall"; then
 			DEAD="$DEAD (in the window, after $((_s - 1 - skip)) of ${win}s); vCPU thread: $(vcpu_state)"
+			mon_dump "$_dir" >"$_dir/mon.diag"
 			stop_qemu
 			return 1
 		fi
 	done
 	_h1=$(host_snap) _k1=$(kvm_snap) _c1=$(cpu1_snap)
+	et_snap "$_dir/et1"
+	awk 'FNR == NR { t[$1] = $2; c[$1] = $3; u[$1] = $4; next }
+	$3 > c[$1] { printf " %s:%d/%.0fms/u%d", $1, $3 - c[$1], ($2 - t[$1]) / 1e6, $4 - u[$1] }' \
+		"$_dir/et0" "$_dir/et1" >"$_dir/etrows"
 	_te=$(now)
 	_g0=$(gstat "$_ser" "$skip") _g1=$(gstat "$_ser" "$_s")
 	_cs=$(tr -d '\r' <"$_ser" | sed -n 's/^GINFO clocksource=\([^ ]*\).*/\1/p' | head -n 1)
 	stop_qemu
-	echo "$_h0|$_h1|$_g0|$_g1|$_k0|$_k1|$_c0|$_c1|$_boot $((_te - _tw)) ${_cs:-?}" \
+	echo "$_h0|$_h1|$_g0|$_g1|$_k0|$_k1|$_c0|$_c1|$_boot $((_te - _tw)) ${_cs:-?}|$(et_delta "$_dir/et0" "$_dir/et1")" \
 		>"$_dir/result"
 	return 0
 }
@@ -282,8 +341,8 @@ one_try() {
 # died_excerpt SERIAL: the last report and the oops (first 40 lines from
 # the first BUG/Oops/panic line), or the last 8 lines without one
 died_excerpt() {
-	tr -d '\r' <"$1" | grep '^GSTAT' | tail -n 1 | sed 's/^/#   | /'
-	tr -d '\r' <"$1" | grep -v '^GSTAT' | awk '
+	tr -d '\r' <"$1" | grep -E '^G(STAT|BEAT)' | tail -n 1 | sed 's/^/#   | /'
+	tr -d '\r' <"$1" | grep -vE '^G(STAT|BEAT)' | awk '
 	/Kernel panic|BUG:|Oops|general protection fault|double fault|Fatal exception/ { on = 1 }
 	on && n < 40 { print; n++ }
 	{ last[NR % 8] = $0 }
@@ -313,6 +372,7 @@ for v in $variants; do
 			fi
 			diag "$MODE $v $w: guest DIED (try $try/$tries): $DEAD; its console:"
 			died_excerpt "$dir/serial"
+			[ -s "$dir/mon.diag" ] && cat "$dir/mon.diag"
 			try=$((try + 1))
 		done
 		wall=$(($(now) - tc))
@@ -330,26 +390,41 @@ for v in $variants; do
 			split(p[5], k0, " "); split(p[6], k1, " ")
 			split(p[7], c0, " "); split(p[8], c1, " ")
 			split(p[9], t, " ")
+			split(p[10], e, " ")
 			du = h1[4] - h0[4]; ds = h1[5] - h0[5]
 			hs = du + ds > 0 ? 100 * du / (du + ds) : -1
+			# the guest counts the host time of its synchronous
+			# exits as its own kernel time
+			hc = hs >= 0 && e[1] > 0 ? hs * e[1] / (e[1] + e[2]) : -1
 			gu = (g1[1] - g0[1]) + (g1[2] - g0[2])
 			gk = (g1[3] - g0[3]) + (g1[6] - g0[6]) + (g1[7] - g0[7])
 			gi = (g1[4] - g0[4]) + (g1[5] - g0[5]) + (g1[8] - g0[8])
-			gs = gu + gk > 0 ? 100 * gu / (gu + gk) : -1
+			# user, nice and system are ticks, each charged with a
+			# tick less the irq time since the last one; irq, softirq,
+			# idle and steal are measured: scale the ticks to the time
+			# they cover (a late tick counts one tick)
+			gt = gu + (g1[3] - g0[3])
+			gq = (g1[6] - g0[6]) + (g1[7] - g0[7])
+			kf = gt > 0 ? (100 * (g1[9] - g0[9]) - gi - gq) / gt : 1
+			if (kf < 1) kf = 1
+			gs = gu + gk > 0 ? 100 * kf * gu / (kf * gt + gq) : -1
 			busy = gu + gk + gi > 0 ? 100 * (gu + gk) / (gu + gk + gi) : -1
-			d = hs - gs; if (d < 0) d = -d
+			d = hc - gs; if (d < 0) d = -d
 			ex = ""
 			for (i = 1; i <= n; i++)
 				ex = ex " " (k1[i] == "-" ? "-" : k1[i] - k0[i])
-			printf "%.1f %.1f %.1f %d %d %d %d %d %.1f %d %d %d %d %s %s %d %.2f%s\n",
-				hs, gs, d, du, ds, gu, gk, gi, busy,
+			printf "%.1f %.1f %.1f %.1f %.0f %.0f %d %d %d %d %d %d %.1f %d %d %d %d %s %s %d %.2f%s\n",
+				hc, hs, gs, d, e[1] / 1e6, e[2] / 1e6, e[5],
+				du, ds, gu, gk, gi, kf,
 				c1[1] - c0[1], c1[2] - c0[2], t[1], t[2], t[3],
 				(h1[3] - h0[3]),
 				(h1[1] - h0[1]) + (h1[2] - h0[2]), g1[9] - g0[9], ex
 		}' "$dir/result")
 		set -- $r
-		hs=$1 gs=$2 d=$3 du=$4 ds=$5 gu=$6 gk=$7 gi=$8 gbusy=$9
-		shift 9
+		hc=$1 hs=$2 gs=$3 d=$4 etg=$5 ets=$6 etn=$7
+		shift 7
+		du=$1 ds=$2 gu=$3 gk=$4 gi=$5 gkf=$6
+		shift 6
 		c1u=$1 c1s=$2 bt=$3 wt=$4 cs=$5 dg=$6 dut=$7 gup=$8
 		shift 8
 		exits="$*"
@@ -361,17 +436,22 @@ for v in $variants; do
 		diag "$MODE $v $w: guest clocksource $cs, boot ${bt}s, window ${wt}s wall, try $try, case wall ${wall}s"
 		diag "$MODE $v $w: host vCPU thread: guest_user $du guest_system $ds (guest $dg, utime+stime $dut) ticks in ${wt}s -> host share ${hs}%;" \
 			"L1 cpu1 guest_user/system $c1u/$c1s"
-		diag "$MODE $v $w: guest /proc/stat: user+nice $gu system+irq+softirq $gk idle+iowait+steal $gi ticks in ${gup}s of its uptime -> guest share ${gs}% (busy ${gbusy}%)"
+		diag "$MODE $v $w: exit timing: ${etg} ms in the guest, ${ets} ms of host time on $etn synchronous exits" \
+			"-> host share in the guest's view of time ${hc}% (= ${hs}% x guest / (guest + synchronous exit time))"
+		diag "$MODE $v $w: exit timing rows (reason:exits/time/completed in userspace):$(cat "$dir/etrows")"
+		diag "$MODE $v $w: guest /proc/stat deltas (user nice system idle iowait irq softirq steal uptime):" \
+			"$(awk -F'|' '{ split($3, a, " "); split($4, b, " "); for (i = 1; i <= 9; i++) printf " %s", b[i] - a[i] }' "$dir/result")"
+		diag "$MODE $v $w: guest /proc/stat: user+nice $gu system+irq+softirq $gk idle+iowait+steal $gi ticks in ${gup}s of its uptime; its ticks cover 1/${gkf} of the time they stand for -> guest share ${gs}%"
 		diag "$MODE $v $w: KVM exits in the window ($EXIT_STATS): $exits"
-		echo "RESULT $MODE busy=$BUSY g$guest $v $w host=$hs guest=$gs diff=$d tries=$try died=$died wall=${wall}s boot=${bt}s cs=$cs exits=$(echo "$exits" | cut -d' ' -f1)" >>$RESULTS
-		if [ "$((du + ds))" -le 0 ] || [ "$((gu + gk))" -le 0 ]; then
-			not_ok "$MODE $v $w: no guest time in the window (host $du+$ds, guest $gu+$gk ticks)"
+		echo "RESULT $MODE busy=$BUSY g$guest $v $w host=$hc raw=$hs guest=$gs diff=$d tries=$try died=$died wall=${wall}s boot=${bt}s cs=$cs exits=$(echo "$exits" | cut -d' ' -f1)" >>$RESULTS
+		if [ "$((du + ds))" -le 0 ] || [ "$((gu + gk))" -le 0 ] || [ "$etg" -le 0 ]; then
+			not_ok "$MODE $v $w: no guest time in the window (host $du+$ds ticks, exit timing ${etg} ms, guest $gu+$gk ticks)"
 			continue
 		fi
 		label=
 		[ "$v" = no-kvmclock ] && label=" [hard case: exit-heavy timekeeping]"
 		check "le $d $bound" \
-			"$MODE $v $w: host guest_user share ${hs}% within $bound points of the guest's own ${gs}%$label"
+			"$MODE $v $w: host guest_user share ${hc}% (raw ${hs}%) within $bound points of the guest's own ${gs}%$label"
 	done
 done
 
