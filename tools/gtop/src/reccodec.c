@@ -187,7 +187,13 @@ int gt_rc_encode(struct gt_rc_enc *e, struct gt_buf *out,
 	uint64_t v[H_N], rv[H_N];
 	bool full = false;
 	int prev_pid = 0;
+	long nvcpus = 0;
 
+	for (int i = 0; i < cur->nvms; i++)
+		nvcpus += cur->vms[i].nvcpus;
+	if (cur->nvms > GT_RC_VMS_MAX || nvcpus > GT_RC_VCPUS_MAX ||
+	    cur->ncpus > GT_RC_CPUS_MAX)
+		return -2;	/* a reader would refuse it */
 	if (!ref) {		/* a keyframe: a new segment of names */
 		memset(e->fid, 0, sizeof(e->fid));
 		e->nfid = 0;
@@ -229,12 +235,19 @@ struct dec {
 	struct rw r;
 	struct gt_rc_dec *d;
 	struct gt_snap *s;
+	long nvcpus;		/* in the VMs so far */
 };
 
 static void *alloc(struct dec *x, size_t n, size_t size)
 {
-	void *p = gt_arena_alloc(&x->s->arena, (n ? n : 1) * size);
+	void *p;
 
+	/* a byte of a record can stand for a vCPU: bound what it makes */
+	if (x->s->arena.bytes + (n ? n : 1) * size > GT_RC_SNAP_MAX) {
+		rw_bad(&x->r, "sample too large");
+		return NULL;
+	}
+	p = gt_arena_alloc(&x->s->arena, (n ? n : 1) * size);
 	if (!p)
 		rw_bad(&x->r, "out of memory");
 	return p;
@@ -393,6 +406,9 @@ static void dec_vm(struct dec *x, struct gt_vm_raw *vm, int prev_pid,
 	vm->nlwp = rw_range(r, v[V_NLWP], LONG_MIN, LONG_MAX);
 	rw_unpack_times(r, v + V_T, &vm->t);
 	vm->nvcpus = (int)rw_range(r, v[V_NVCPUS], 0, (long)rw_left(r));
+	x->nvcpus += vm->nvcpus;
+	if (x->nvcpus > GT_RC_VCPUS_MAX)
+		rw_bad(r, "more vCPUs than a recording holds");
 	bool has_ks = rw_flag(r, v[V_HAS_KS]), ks_ch = rw_flag(r, v[V_KS_CH]);
 	bool vmap = rw_flag(r, v[V_VMAP]);
 	const char **s[4] = { &vm->name, &vm->uuid, &vm->comm, &vm->cgroup };
@@ -484,7 +500,7 @@ int gt_rc_decode(struct gt_rc_dec *d, const uint8_t *p, size_t n,
 		 const struct gt_snap *ref, struct gt_snap *out, char *err,
 		 size_t errlen)
 {
-	struct dec x = { { p, p + n, NULL }, d, out };
+	struct dec x = { { p, p + n, NULL }, d, out, 0 };
 	struct rw *r = &x.r;
 	uint64_t v[H_N], rv[H_N];
 	unsigned kind, flags;
@@ -514,6 +530,8 @@ int gt_rc_decode(struct gt_rc_dec *d, const uint8_t *p, size_t n,
 	rw_get_vec(r, v, rv, H_N);
 	dec_defs(&x, kind == GT_RC_KEY);
 	rw_unpack_head(r, v, out);
+	if (out->nvms > GT_RC_VMS_MAX || out->ncpus > GT_RC_CPUS_MAX)
+		rw_bad(r, "more VMs or CPUs than a recording holds");
 	rw_get_cpu(r, &out->total, ref ? &ref->total : NULL);
 	out->cpus = alloc(&x, (size_t)out->ncpus, sizeof(*out->cpus));
 	for (int i = 0; i < out->ncpus && !r->why; i++)

@@ -31,6 +31,16 @@
 
 /* Exit reason names one keyframe segment can define. */
 #define GT_RC_REASONS 4096
+/*
+ * The largest sample a recording holds: a byte of a record can stand
+ * for a vCPU, which takes 1 KiB of snapshot and view, so that a crafted
+ * record of a few MiB must not claim gigabytes.  (500 VMs x 4 vCPUs
+ * take 1.5 MiB of snapshot.)
+ */
+#define GT_RC_VMS_MAX 65536
+#define GT_RC_VCPUS_MAX 262144	/* in all VMs together */
+#define GT_RC_CPUS_MAX 16384
+#define GT_RC_SNAP_MAX (256u << 20)	/* bytes of decoded snapshot */
 
 struct gt_rc_enc {
 	uint16_t fid[GT_REASON_IDS];	/* reason id -> file id + 1, 0: none */
@@ -48,8 +58,9 @@ struct gt_rc_dec {
 /*
  * Append the encoding of cur to out: a keyframe when ref is NULL, else
  * a delta against ref (the snapshot of the record before, as written).
- * flags: GT_RC_SESSION or 0.  Returns 0, or -1 when out of memory or
- * when a segment has more exit reasons than GT_RC_REASONS.
+ * flags: GT_RC_SESSION or 0.  Returns 0, -1 when out of memory or
+ * when a segment has more exit reasons than GT_RC_REASONS, -2 when the
+ * sample is larger than GT_RC_*_MAX.
  */
 int gt_rc_encode(struct gt_rc_enc *e, struct gt_buf *out,
 		 const struct gt_snap *ref, const struct gt_snap *cur,

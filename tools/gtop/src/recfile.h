@@ -17,7 +17,7 @@
 #define GT_REC_VERSION 1
 #define GT_REC_HDR 32		/* file header bytes */
 #define GT_REC_RHDR 8		/* record header bytes: length, CRC */
-#define GT_REC_MAX (64u << 20)	/* largest payload */
+#define GT_REC_MAX (16u << 20)	/* largest payload */
 
 /* CRC-32 (IEEE 802.3, as zlib's crc32()), of n bytes at p. */
 uint32_t gt_crc32(const void *p, size_t n);

@@ -61,8 +61,12 @@ int gt_recorder_put(struct gt_recorder *r, const struct gt_snap *prev,
 	if (flags)
 		key = true;
 	gt_buf_reset(&r->buf);
-	if (gt_rc_encode(&r->enc, &r->buf, key ? NULL : prev, cur, flags)) {
-		snprintf(err, errlen, "out of memory");
+	int e = gt_rc_encode(&r->enc, &r->buf, key ? NULL : prev, cur, flags);
+
+	if (e) {
+		snprintf(err, errlen, e == -2 ? "a sample of more than %d VMs, "
+			 "%d vCPUs or %d CPUs" : "out of memory", GT_RC_VMS_MAX,
+			 GT_RC_VCPUS_MAX, GT_RC_CPUS_MAX);
 		return -1;
 	}
 	if (gt_recfile_append(r->fd, &r->end, r->buf.p, r->buf.len)) {

@@ -281,6 +281,30 @@ static void codec(void)
 	}
 	CHECK(fails > 0 && fails <= flips);
 
+	/* a sample larger than a recording holds: neither written nor
+	 * read (a byte of a record must not become a KiB of memory) */
+	struct gt_vm_raw big = { .pid = 1, .name = "b", .comm = "b",
+				 .nvcpus = GT_RC_VCPUS_MAX + 1 };
+	struct gt_snap huge = { .hz = 100, .nvms = 1, .vms = &big };
+
+	CHECK_INT(encode(e, &b, NULL, &huge), -2);
+	gt_buf_reset(&b);
+	static const uint8_t head[] = {
+		GT_RC_KEY, GT_RC_SESSION,
+		0x84, 0x80, 0x20, 0xc8, 0x01, 0x02,	/* hz 100, 1 VM */
+		0, 0,			/* no names, an empty cpu line */
+		0x02,			/* pid 1, no reference */
+		0x80, 0x24,		/* nvcpus, strings */
+		0x82, 0x80, 0x20,	/* zigzag(GT_RC_VCPUS_MAX + 1) */
+		0x0a, 0x02, 'v', 0x02, 'v',	/* name, comm */
+	};
+	gt_buf_putn(&b, (const char *)head, sizeof(head));
+	for (int i = 0; i < GT_RC_VCPUS_MAX + 1; i++)
+		gt_buf_putc(&b, 0);
+	CHECK_INT(gt_rc_decode(d, (uint8_t *)b.p, b.len, NULL, &dec[0], err,
+			       sizeof(err)), -1);
+	CHECK_STR(err, "more vCPUs than a recording holds");
+
 	gt_buf_free(&b);
 	gt_rc_enc_free(e);
 	free(e);
