@@ -46,7 +46,7 @@ kb() { awk -v f="$2:" '$1 == f { print $2 }' "$1"; }	# kb STATUSFILE FIELD
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print a <= b ? "met" : "NOT met" }'; }
 
-load=$(cut -d' ' -f1-3 /proc/loadavg)
+loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- recording -----------------------------------------------------------
 for load in idle mixed busy; do
@@ -120,7 +120,7 @@ cat << EOF
 # gtop: recording, history and exporter figures
 
 \`make -C tools/gtop bench-record\` (tools/gtop/bench/record.sh), $(date +%Y-%m-%d),
-$(uname -sr), $(nproc) CPUs, load average $load (CPU times are
+$(uname -sr), $(nproc) CPUs, load average $loadavg (CPU times are
 per process; wall times such as scrapes suffer from other load).  A synthetic host (bench/synth.c) of $VMS VMs
 x $VCPUS vCPUs with exit timing on a patched kernel, sampled every $STEP s of
 virtual time for $SAMPLES samples (an hour at $STEP s), no KVM needed.  Loads:
