@@ -3,9 +3,13 @@
 #
 #   kernel.sh tree SRC          unpack linux-source-6.12 into SRC and apply
 #                               patches/series with fuzz 0 (new files included)
-#   kernel.sh build SRC OBJ FRAGMENT
-#                               tinyconfig + FRAGMENT, out of tree in OBJ;
-#                               fails if the config lost an option
+#   kernel.sh build SRC OBJ FRAGMENT...
+#                               tinyconfig + the FRAGMENTs (a later line wins
+#                               over an earlier one for the same option), out
+#                               of tree in OBJ: bzImage, and the modules when
+#                               the config has any (=m); fails if the config
+#                               lost an option.  One build per OBJ at a time
+#                               (flock OBJ/.build-lock).
 #   kernel.sh debian SRC OBJ    Debian's amd64 config (KVM=m): compile the
 #                               touched objects and the KVM modules (modpost
 #                               included), check KVM's imports are exported
@@ -48,15 +52,26 @@ tree() {
 	echo "$stamp" > "$src/.gu-stamp"
 }
 
-build() {
-	local src obj frag=$3
+build_once() {
+	local src obj
 	mkdir -p "$2"
 	src=$(cd "$1" && pwd)
 	obj=$(cd "$2" && pwd)
+	shift 2
+	[ $# -ge 1 ] || { echo "kernel.sh build: no config fragment" >&2; exit 2; }
+	local frags=() f
+	for f in "$@"; do frags+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"); done
+	# Two builds in one object tree at once corrupt it: wait for the other.
+	exec 9>"$obj/.build-lock"
+	if ! flock -n 9; then
+		echo "kernel.sh: another build of $obj is running, waiting for it" >&2
+		flock 9
+	fi
 	make -s -C "$src" O="$obj" CC="$cc" tinyconfig
-	"$src/scripts/kconfig/merge_config.sh" -Q -m -O "$obj" "$obj/.config" "$frag" >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -Q -m -O "$obj" "$obj/.config" "${frags[@]}" >/dev/null
 	make -s -C "$src" O="$obj" CC="$cc" olddefconfig
-	# Every option of the fragment must have survived olddefconfig.
+	# Every option of the fragments, as the last line that sets it says,
+	# must have survived olddefconfig.
 	local bad=0 line opt
 	while read -r line; do
 		case "$line" in
@@ -64,9 +79,32 @@ build() {
 			grep -q "^$opt=" "$obj/.config" && { echo "lost: $line" >&2; bad=1; } ;;
 		CONFIG_*) grep -qx "$line" "$obj/.config" || { echo "lost: $line" >&2; bad=1; } ;;
 		esac
-	done < "$frag"
+	done < <(cat "${frags[@]}" | awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { o = $0; sub(/=.*/, "", o) }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set/ { o = $2 }
+		o != "" { if (!(o in v)) n[++k] = o; v[o] = $0; o = "" }
+		END { for (i = 1; i <= k; i++) print v[n[i]] }')
 	[ $bad = 0 ] || { echo "kernel.sh: config fragment not satisfied" >&2; exit 1; }
-	make -C "$src" O="$obj" CC="$cc" -j"$jobs" bzImage
+	local targets=bzImage
+	grep -q '^CONFIG_[A-Za-z0-9_]*=m$' "$obj/.config" && targets="bzImage modules"
+	# shellcheck disable=SC2086
+	make -C "$src" O="$obj" CC="$cc" -j"$jobs" $targets
+}
+
+build() {
+	# A tree that kernel.sh tree updates during the build (another make in
+	# the same checkout) leaves objects of both versions: build again.
+	local try s0 s1
+	for try in 1 2 3; do
+		s0=$(cat "$1/.gu-stamp" 2>/dev/null) || s0=none
+		build_once "$@"
+		s1=$(cat "$1/.gu-stamp" 2>/dev/null) || s1=gone
+		[ "$s0" != "$s1" ] || return 0
+		echo "kernel.sh: $1 changed during the build (kernel.sh tree), building again" >&2
+		sleep 5
+	done
+	echo "kernel.sh: $1 kept changing, giving up" >&2
+	exit 1
 }
 
 # Objects the series touches, compiled with Debian's own config.
@@ -140,7 +178,7 @@ debian() {
 
 case "${1:-}" in
 tree) tree "$2" ;;
-build) build "$2" "$3" "$4" ;;
+build) shift; build "$@" ;;
 debian) debian "$2" "$3" ;;
-*) echo "usage: kernel.sh tree SRC | build SRC OBJ FRAGMENT" >&2; exit 2 ;;
+*) echo "usage: kernel.sh tree SRC | build SRC OBJ FRAGMENT... | debian SRC OBJ" >&2; exit 2 ;;
 esac
