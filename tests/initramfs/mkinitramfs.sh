@@ -14,6 +14,21 @@
 #                         mpstat, pidstat
 #   --file SRC:DST        plain file or directory copied to DST
 #   --module FILE.ko[.xz] kernel module insmod'ed by /init, in given order
+#   --try-module FILE.ko[.xz]
+#                         the same, but one that may refuse to load (a
+#                         vendor module on the other vendor's CPU): /init
+#                         says so, it is not an error
+#   --kvm-modules OBJ|none
+#                         the KVM modules of the kernel built in the object
+#                         tree OBJ: --module kvm.ko and the modules it
+#                         depends on (irqbypass.ko: modinfo), then
+#                         --try-module kvm-amd.ko and kvm-intel.ko (a CPU
+#                         has SVM or VMX, not both), before any other
+#                         --module.  /init loads them only into the kernel
+#                         of that very build (uname -v), and skips a module
+#                         built into it.  Default: build/kernel (the test
+#                         kernel, make kernel) if it has
+#                         arch/x86/kvm/kvm.ko, else none
 #   --busybox PATH        busybox binary (default: /bin/busybox, must be
 #                         static: Debian's busybox-static)
 #   -h, --help
@@ -42,6 +57,7 @@ busybox=/bin/busybox
 bins=()
 files=()
 modules=()
+kvm_obj=default
 
 usage() {
 	awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$0"
@@ -68,6 +84,8 @@ while [ $# -gt 0 ]; do
 	--tools)	bins+=(/usr/bin/top /usr/bin/ps /usr/bin/vmstat
 			       /usr/bin/mpstat /usr/bin/pidstat) ;;
 	--module)	modules+=("${2:?}"); shift ;;
+	--try-module)	modules+=("${2:?}:optional"); shift ;;
+	--kvm-modules)	kvm_obj=${2:?}; shift ;;
 	--busybox)	busybox=${2:?}; shift ;;
 	-h|--help)	usage; exit 0 ;;
 	*)		bad_usage "unknown argument '$1'" ;;
@@ -75,6 +93,46 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$out" ] || bad_usage "no output file (-o)"
+
+# The KVM modules of a kernel build, ahead of the other modules.
+uts_version=
+if [ "$kvm_obj" = default ]; then
+	kvm_obj=none
+	[ -f "$top/build/kernel/arch/x86/kvm/kvm.ko" ] && kvm_obj=$top/build/kernel
+fi
+# kmod_file OBJ NAME: the .ko of module NAME (- or _) built in OBJ
+kmod_file() {
+	local f
+	f=$(sed -n 's/\.o$/.ko/p' "$1/modules.order" |
+		awk -v n="$(echo "$2" | tr - _)" '{ b = $0; sub(/.*\//, "", b)
+			sub(/\.ko$/, "", b); gsub(/-/, "_", b) } b == n { print; exit }')
+	[ -n "$f" ] && [ -f "$1/$f" ] || die "no module $2 in $1 (make kernel)"
+	echo "$1/$f"
+}
+# kmod_deps OBJ NAME: NAME's .ko after the .ko of everything it needs
+kmod_deps() {
+	local f d
+	f=$(kmod_file "$1" "$2") || exit 1
+	for d in $(modinfo -F depends "$f" | tr , ' '); do
+		kmod_deps "$1" "$d"
+	done
+	echo "$f"
+}
+if [ "$kvm_obj" != none ]; then
+	command -v modinfo >/dev/null || die "no modinfo (apt-get install kmod)"
+	[ -f "$kvm_obj/modules.order" ] || die "no $kvm_obj/modules.order (a kernel with KVM=m: make kernel)"
+	uts_version=$(sed -n 's/^#define UTS_VERSION "\(.*\)"$/\1/p' \
+		"$kvm_obj/include/generated/utsversion.h" 2>/dev/null) || true
+	[ -n "$uts_version" ] || die "no UTS_VERSION in $kvm_obj/include/generated/utsversion.h"
+	kmods=()
+	deps=$(kmod_deps "$kvm_obj" kvm) || exit 1
+	for m in $(echo "$deps" | awk '!seen[$0]++'); do
+		kmods+=("$m")
+	done
+	kmods+=("$(kmod_file "$kvm_obj" kvm-amd):optional"
+		"$(kmod_file "$kvm_obj" kvm-intel):optional")
+	modules=("${kmods[@]}" "${modules[@]}")
+fi
 
 [ -x "$gvmm" ] || die "no gvmm at $gvmm (make -C tests/vmm O=build/tests)"
 [ -d "$tests" ] || die "no scenario dir $tests"
@@ -193,8 +251,13 @@ for f in "${files[@]}"; do
 	cp -aL "$src" "$stage$dst"
 done
 
+# /etc/gtest-modules: "PATH [optional]" a line, in load order, after a
+# "#uts_version VERSION" line when the modules are a kernel build's.
 : >"$stage/etc/gtest-modules"
+[ -z "$uts_version" ] || echo "#uts_version $uts_version" >>"$stage/etc/gtest-modules"
 for m in "${modules[@]}"; do
+	opt=
+	case "$m" in *:optional) m=${m%:optional}; opt=" optional" ;; esac
 	[ -f "$m" ] || die "no such module: $m"
 	name=$(basename "$m")
 	case "$m" in
@@ -203,11 +266,11 @@ for m in "${modules[@]}"; do
 	*.gz)	name=${name%.gz}; gzip -dc "$m" >"$stage/lib/modules/$name" ;;
 	*)	cp "$m" "$stage/lib/modules/$name" ;;
 	esac
-	echo "/lib/modules/$name" >>"$stage/etc/gtest-modules"
+	echo "/lib/modules/$name$opt" >>"$stage/etc/gtest-modules"
 done
 
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 	cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$out.tmp"
 mv "$out.tmp" "$out"
-echo "mkinitramfs.sh: wrote $out ($(du -k "$out" | cut -f1) KiB)"
+echo "mkinitramfs.sh: wrote $out ($(du -k "$out" | cut -f1) KiB)${uts_version:+, KVM modules of $kvm_obj ($uts_version)}"
