@@ -14,7 +14,7 @@ SHELL	:= /bin/bash
 NEW_KERNEL_FILES := $(shell git ls-files -co --exclude-standard -- kernel fs include virt arch Documentation 2>/dev/null)
 PATCHES	:= patches/series $(wildcard patches/*.patch)
 
-.PHONY: all deps kernel tree vmm gtop initramfs check check-patches check-kunit \
+.PHONY: all deps kernel kunit-kernel tree vmm gtop initramfs check check-patches check-kunit \
 	check-boot check-debian check-gtop demo bench-exit bench-gtop clean \
 	realguest-initramfs check-realguest kernel-arm64 check-arm64
 
@@ -31,12 +31,24 @@ $(SRC)/.gu-stamp: $(PATCHES) $(NEW_KERNEL_FILES) scripts/kernel.sh
 
 tree: $(SRC)/.gu-stamp
 
-# The test kernel: tinyconfig + config/test-kernel.config, left at build/bzImage.
+# The test kernel: tinyconfig + config/test-kernel.config, left at
+# build/bzImage; KVM is modules, left in build/kernel/arch/x86/kvm/ (kvm.ko,
+# kvm-amd.ko, kvm-intel.ko), which make initramfs puts in the initramfs.
 $(B)/bzImage: $(SRC)/.gu-stamp config/test-kernel.config
 	scripts/kernel.sh build $(SRC) $(KOBJ) config/test-kernel.config
 	cp $(KOBJ)/arch/x86/boot/bzImage $@
 
 kernel: $(B)/bzImage
+
+# The KUnit kernel: the test kernel's config plus config/kunit.config (KVM
+# built in, with the KUnit suites), out of tree in build/kernel-kunit:
+# kunit.py exec boots it bare, with nothing to load kvm.ko.
+KUNIT_OBJ := $(B)/kernel-kunit
+$(KUNIT_OBJ)/.kunit-built: $(SRC)/.gu-stamp config/test-kernel.config config/kunit.config
+	scripts/kernel.sh build $(SRC) $(KUNIT_OBJ) config/test-kernel.config config/kunit.config
+	@touch $@
+
+kunit-kernel: $(KUNIT_OBJ)/.kunit-built
 
 vmm:
 	$(MAKE) -C tests/vmm O=$(B)/tests
@@ -44,26 +56,30 @@ vmm:
 gtop:
 	$(MAKE) -C tools/gtop O=$(B)/gtop
 
+# With the test kernel's KVM modules (--kvm-modules): /init loads kvm,
+# kvm-amd and tries kvm-intel (tests/initramfs/init).
 INITRAMFS := $(B)/tests/initramfs.cpio.gz
-initramfs: vmm gtop
-	tests/initramfs/mkinitramfs.sh -o $(INITRAMFS) \
+initramfs: vmm gtop kernel
+	tests/initramfs/mkinitramfs.sh -o $(INITRAMFS) --kvm-modules $(KOBJ) \
 		--bin /usr/bin/top --bin /usr/bin/ps --bin /usr/bin/vmstat \
 		--bin /usr/bin/mpstat --bin /usr/bin/pidstat \
 		--bin $(TOP)/tools/gtop/gtop
 
 # The realguest boot scenarios' initramfs: the test one plus Debian's QEMU
 # (its libraries and firmware), the guest kernel and the guest initramfs
-# (tests/guest). GUEST_KERNEL: the L2 guest's kernel, the test kernel.
+# (tests/guest), and the test kernel's KVM modules, as make initramfs.
+# GUEST_KERNEL: the L2 guest's kernel, the test kernel.
 # GUEST32=1 adds the 32-bit guest (tests/guest/mkguest32.sh: an i386
 # tinyconfig kernel from $(SRC), busybox-static:i386) as /guest/bzImage32
 # and /guest/initrd32.cpio.gz (realguest.sh guest=32).
 REALGUEST	:= $(B)/realguest
 GUEST_KERNEL	?= $(B)/bzImage
 GUEST32		?=
-realguest-initramfs: vmm
+realguest-initramfs: vmm kernel
 	tests/guest/mkguest.sh -o $(REALGUEST)/guest-initrd.cpio.gz
 	$(if $(GUEST32),tests/guest/mkguest32.sh --src $(SRC) --dir $(REALGUEST))
 	tests/initramfs/mkinitramfs.sh -o $(REALGUEST)/initramfs.cpio.gz \
+		--kvm-modules $(KOBJ) \
 		--bin /usr/bin/qemu-system-x86_64 \
 		$(foreach f,/usr/share/seabios/bios-256k.bin \
 			/usr/share/qemu/qboot.rom /usr/share/qemu/linuxboot_dma.bin \
@@ -79,8 +95,8 @@ check: deps check-patches check-gtop check-kunit check-boot check-debian
 check-patches:
 	scripts/check-patches.sh
 
-check-kunit: kernel
-	scripts/kunit.sh $(SRC) $(KOBJ)
+check-kunit: kunit-kernel
+	scripts/kunit.sh $(SRC) $(KUNIT_OBJ)
 
 check-boot: kernel initramfs
 	tests/run-boot-tests.sh
