@@ -69,12 +69,13 @@ initramfs: vmm gtop kernel
 # (its libraries and firmware), the guest kernel and the guest initramfs
 # (tests/guest), and the test kernel's KVM modules, as make initramfs.
 # GUEST_KERNEL: the L2 guest's kernel, the test kernel.
-# GUEST32=1 adds the 32-bit guest (tests/guest/mkguest32.sh: an i386
-# tinyconfig kernel from $(SRC), busybox-static:i386) as /guest/bzImage32
-# and /guest/initrd32.cpio.gz (realguest.sh guest=32).
+# The 32-bit guest the boot tests use (tests/guest/mkguest32.sh: an i386
+# tinyconfig kernel from $(SRC), busybox-static:i386) goes in as
+# /guest/bzImage32 and /guest/initrd32.cpio.gz (realguest.sh guest=32);
+# GUEST32= leaves it out.
 REALGUEST	:= $(B)/realguest
 GUEST_KERNEL	?= $(B)/bzImage
-GUEST32		?=
+GUEST32		?= 1
 realguest-initramfs: vmm kernel
 	tests/guest/mkguest.sh -o $(REALGUEST)/guest-initrd.cpio.gz
 	$(if $(GUEST32),tests/guest/mkguest32.sh --src $(SRC) --dir $(REALGUEST))
@@ -98,11 +99,11 @@ check-patches:
 check-kunit: kunit-kernel
 	scripts/kunit.sh $(SRC) $(KUNIT_OBJ)
 
-check-boot: kernel initramfs
+# All boot scenarios, the real-guest ones included (tests/run-boot-tests.sh).
+check-boot: kernel initramfs realguest-initramfs
 	tests/run-boot-tests.sh
 
-# Real Linux guests under Debian's QEMU/KVM in the booted kernel (issue 13);
-# not in check yet: see tests/run-boot-tests.sh.
+# Real Linux guests under Debian's QEMU/KVM in the booted kernel alone.
 check-realguest: kernel initramfs realguest-initramfs
 	tests/run-boot-tests.sh --realguest
 

@@ -38,7 +38,7 @@
 #     guest=64       guest kernel: 64 (the test bzImage, /guest/bzImage) or
 #                    32 (an i386 tinyconfig kernel with kvmclock,
 #                    /guest/bzImage32 and /guest/initrd32.cpio.gz: make
-#                    realguest-initramfs GUEST32=1); QEMU 7.2 TCG's nested
+#                    realguest-initramfs, the default); QEMU 7.2 TCG's nested
 #                    SVM kills or freezes the 64-bit guest in about half
 #                    the boots; the 32-bit one is the candidate stable
 #                    guest (tests/README.md)
@@ -105,7 +105,7 @@ if [ "$MODE" = vtime ]; then
 fi
 [ -e /dev/kvm ] || bail "no /dev/kvm"
 [ -x "$QEMU" ] || bail "no QEMU at $QEMU (make realguest-initramfs)"
-[ -f $GKERNEL ] && [ -f $GINITRD ] || bail "no guest kernel/initramfs at $GKERNEL $GINITRD (guest=32: make realguest-initramfs GUEST32=1)"
+[ -f $GKERNEL ] && [ -f $GINITRD ] || bail "no guest kernel/initramfs at $GKERNEL $GINITRD (make realguest-initramfs)"
 $QEMU --version | head -n 1 | sed 's/^/# /'
 echo 1 >$SYSCTL || bail "sysctl kernel.collect_guest_utilization=1"
 echo 1 >/proc/sys/kernel/collect_guest_exit_timing ||

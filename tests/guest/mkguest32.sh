@@ -16,7 +16,7 @@
 #
 # A 64-bit L2 guest (the test bzImage) dies or freezes under QEMU 7.2
 # TCG's nested SVM in about half the boots (issue 13); the 32-bit guest is
-# the stable one. make realguest-initramfs GUEST32=1 puts both in the
+# the stable one. make realguest-initramfs puts both in the
 # realguest initramfs (/guest/bzImage32, /guest/initrd32.cpio.gz).
 set -euo pipefail
 
