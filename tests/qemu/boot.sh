@@ -14,7 +14,8 @@
 #   --mttcg           one host thread per vCPU (QEMU's multi-threaded TCG)
 #                     instead of one for all (-accel tcg,thread=single): faster
 #                     with several busy vCPUs, but QEMU 7.2's MTTCG corrupts a
-#                     nested guest now and then (see tests/README.md)
+#                     nested guest now and then, and runs stale int3s of
+#                     live-patched static keys, an oops (see tests/README.md)
 #   --timeout SECS    kill QEMU after SECS (default: 600), exit 124
 #   --log FILE        copy of the console (default: a temp file)
 #   --qemu-arg ARG    extra QEMU argument (repeatable)
