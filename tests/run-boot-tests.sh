@@ -13,7 +13,7 @@ mkdir -p "$logs"
 
 # The realguest scenarios boot their own initramfs (Debian's QEMU and the
 # 32-bit Linux guest in it: make realguest-initramfs) and take a few
-# minutes each: QEMU 7.2's TCG freezes the nested guest now and then
+# minutes each: QEMU 7.2's TCG kills or freezes a nested guest now and then
 # (tests/README.md), so each case boots up to 4 guests. The exit-heavy
 # no-kvmclock variant of the guest is not among them yet (it needs a
 # guest with ACPI for its HPET): RGARGS='variants=kvmclock+no-kvmclock'
