@@ -47,16 +47,19 @@ subject() {
 	     END { sub(/^Subject: (\[PATCH[^]]*\] )?/, "", s); print s }' "$1"
 }
 
-# Drop the author (From: and its continuation lines) from the header and
-# every Signed-off-by: from the message of format-patch output.
+# Drop the author (From: and its continuation lines) from the header, and
+# every Signed-off-by: and the blank lines they leave at the end from the
+# message of format-patch output.
 neutralize() {
-	awk 'hdr == 0 && /^$/ { hdr = 1 }
+	awk 'hdr == 0 && /^$/ { hdr = 1; print; next }
 	     hdr == 0 && /^From: / { skip = 1; next }
 	     hdr == 0 && skip && /^[ \t]/ { next }
-	     { skip = 0 }
-	     hdr == 1 && /^---$/ { hdr = 2 }
+	     hdr == 0 { skip = 0; print; next }
+	     hdr == 1 && /^---$/ { hdr = 2; blank = 0 }
 	     hdr == 1 && /^Signed-off-by: / { next }
-	     { print }' "$1"
+	     hdr == 1 && /^$/ { blank++; next }
+	     { while (blank > 0) { print ""; blank-- } print }
+	     END { while (blank > 0) { print ""; blank-- } }' "$1"
 }
 
 # The paths the series creates (new files), in order.
@@ -151,7 +154,7 @@ export_series() {
 	tmp=$(mktemp -d)
 	new=$tmp/new
 	mkdir -p "$new"
-	git -C "$dev" format-patch -q --cover-letter -N --no-signature --zero-commit \
+	git -C "$dev" format-patch -q --cover-letter -N --no-signature --zero-commit --abbrev=12 \
 		-o "$tmp/raw" "$base..HEAD"
 	for f in "$tmp"/raw/[0-9]*.patch; do
 		neutralize "$f" > "$new/$(basename "$f")"
