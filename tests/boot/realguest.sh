@@ -27,7 +27,7 @@
 #                    started before report 0)
 #     tries=3        boots per case when a guest dies (QEMU 7.2 TCG
 #                    makes nested Linux guests panic now and then)
-#     boot=100       seconds a guest may take to its first report
+#     boot=180       seconds a guest may take to its first report
 #     stall=30       seconds without a new report: the guest is dead
 #     bound=5        allowed |host - guest| user share, in points
 #     cpu=qemu64,kvm-pv-eoi=off  QEMU -cpu of the guest ('/' for ','); PV
@@ -56,7 +56,7 @@ MODE=${1:-tick}
 BUSY=0
 workloads=user+kernel+half+sysexit
 variants=kvmclock+no-kvmclock
-win=8 skip=2 tries=3 boot=100 stall=30 bound=5 cpu=qemu64,kvm-pv-eoi=off mem=160 gn=2000
+win=8 skip=2 tries=3 boot=180 stall=30 bound=5 cpu=qemu64,kvm-pv-eoi=off mem=160 gn=2000
 gappend= bios=qboot hard=user+sysexit guest=64
 for a in "$@"; do
 	case "$a" in
