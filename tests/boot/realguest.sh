@@ -410,7 +410,6 @@ for v in $variants; do
 			kf = gt > 0 ? (100 * (g1[9] - g0[9]) - gi - gq) / gt : 1
 			if (kf < 1) kf = 1
 			gs = gu + gk > 0 ? 100 * kf * gu / (kf * gt + gq) : -1
-			busy = gu + gk + gi > 0 ? 100 * (gu + gk) / (gu + gk + gi) : -1
 			d = hc - gs; if (d < 0) d = -d
 			ex = ""
 			for (i = 1; i <= n; i++)
