@@ -12,7 +12,8 @@
 #   arm64.sh kernel     tinyconfig + config/test-kernel-arm64.config, built
 #                       with aarch64-linux-gnu- (ccache) in build/arm64/kernel,
 #                       left at build/arm64/Image
-#   arm64.sh vmm        gvmm for arm64 (tests/vmm/arm64) -> build/arm64/tests/gvmm
+#   arm64.sh vmm        gvmm for arm64 (tests/vmm, GVMM_ARCH=arm64) ->
+#                       build/arm64/tests/gvmm
 #   arm64.sh busybox    Debian's busybox-static:arm64 -> build/arm64/busybox
 #   arm64.sh initramfs  build/arm64/initramfs.cpio.gz
 #   arm64.sh boot [boot.sh options] SCENARIO [ARGS]
@@ -86,7 +87,7 @@ kernel() {
 }
 
 vmm() {
-	make -s -C "$top/tests/vmm/arm64" O="$B/tests" || die "gvmm build failed"
+	make -s -C "$top/tests/vmm" GVMM_ARCH=arm64 O="$B/tests" || die "gvmm build failed"
 }
 
 busybox() {
@@ -203,5 +204,5 @@ case "${1:-}" in
 tree|kernel|vmm|busybox|initramfs|kunit) "$1" ;;
 boot) shift; boot "$@" ;;
 check) shift; check "$@" ;;
-*) sed -n '4,25p' "$0" | sed 's/^# \?//' >&2; exit 2 ;;
+*) sed -n '4,26p' "$0" | sed 's/^# \?//' >&2; exit 2 ;;
 esac

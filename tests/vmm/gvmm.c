@@ -2,10 +2,12 @@
 /*
  * gvmm - tiny test VMM: one KVM VM, one memory slot, N vCPU threads
  * named like QEMU's ("CPU <n>/KVM"), each running a synthetic guest
- * workload (see usage()).
+ * workload (see usage()).  This is the command line, the threads, the
+ * sampling and the reports, for every architecture; the command line is
+ * the same on all, so the boot scenarios run unchanged (arch_text says
+ * what a mode does on the one built).
  */
 #define _GNU_SOURCE
-#include <cpuid.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -21,54 +23,53 @@
 #include "gvmm.h"
 
 #define VCPU_STACK_SIZE		(64 * 1024)
-#define ALT_SLICES		100	/* slices per alt cycle */
-#define ALT_DEFAULT_LOOPS	1000	/* loop iterations per slice */
-
-#define CPUID_1_ECX_VMX		(1u << 5)
-#define CPUID_80000001_ECX_SVM	(1u << 2)
-
 static const char *prog = "gvmm";
 static struct vm vm;
 static pthread_barrier_t start_barrier;
 
 static void usage(FILE *f)
 {
+	const struct arch_text *t = &arch_text;
+
 	fprintf(f,
 "usage: %s [options] VCPU_SPEC...\n"
 "\n"
-"Runs one KVM VM with one vCPU thread per VCPU_SPEC, named \"CPU <n>/KVM\".\n"
+"Runs one KVM VM%s with one vCPU thread per VCPU_SPEC, named \"CPU <n>/KVM\".\n"
 "\n"
 "options:\n"
 "  -t, --time SECONDS   run that long, then exit 0 (default: until\n"
 "                       SIGTERM/SIGINT, which also exit 0)\n"
 "  --name NAME          VM name, only for tools reading the command line;\n"
 "  -name NAME           also QEMU style: -name guest=NAME[,...]\n"
-"  --irqchip            KVM_CREATE_IRQCHIP (in-kernel LAPIC): hlt blocks in KVM\n"
+"  --irqchip            %s\n"
 "  -q, --quiet          print nothing on stdout (errors go to stderr)\n"
 "  --sample HZ          interrupt each vCPU HZ times a second on average, at\n"
-"                       random times, and count its CPL there; every second\n"
-"                       print \"vcpu <i> samples <N> cpl3 <M>\" (totals)\n"
+"                       random times, and count its %s there; every second\n"
+"                       print \"vcpu <i> samples <N> cpl3 <M>\" (totals; cpl3\n"
+"                       is %s)\n"
 "  --layout             print the guest code ranges (\"layout NAME START END\",\n"
 "                       e.g. alt_user, alt_kernel) and exit\n"
 "  -h, --help           this text\n"
 "\n"
 "VCPU_SPEC is MODE[@CPU][+exit=SECONDS]:\n"
-"  user        spin at CPL3 (register loop, no exits)\n"
-"  kernel      spin at CPL0 (register loop, no exits)\n"
-"  alt:P[:L]   alternate: P%% of each cycle at CPL3, 100-P%% at CPL0; a cycle\n"
+"  user        spin at %s (register loop, no exits)\n"
+"  kernel      spin at %s (register loop, no exits)\n",
+		prog, t->vm, t->irqchip, t->level, t->user, t->user,
+		t->kernel);
+	fprintf(f,
+"  alt:P[:L]   alternate: P%% of each cycle at %s, 100-P%% at %s; a cycle\n"
 "              is %d slices of L loop iterations (default L=%d), switching\n"
-"              with int 0x80 / iret\n"
-"  altx:P[:L]  alt whose CPL0 half starts with a cpuid: a system call that\n"
+"              with %s\n"
+"  altx:P[:L]  alt whose %s half starts with a %s: a system call that\n"
 "              exits to the host from the guest kernel once a cycle\n"
-"  exits:N:M   N cpuid, then M out to port %#x, then report on port %#x;\n"
+"  exits:N:M   N %s, then M %s, then report %s;\n"
 "              gvmm prints \"vcpu <i> done cpuid <N> io <M>\", then\n"
 "              \"vcpu <i> time ns <T>\" (since its first KVM_RUN), and stops\n"
 "              running that vCPU: its thread sleeps until exit\n"
-"  io          out to port %#x forever (userspace exits)\n"
-"  cpuid       cpuid forever (in-kernel exits)\n"
-"  idle        hlt forever with IF=0: without --irqchip KVM returns\n"
-"              KVM_EXIT_HLT and the thread sleeps until exit; with\n"
-"              --irqchip the vCPU stays halted inside KVM_RUN\n"
+"%s",
+		t->user, t->kernel, ALT_SLICES, ALT_DEFAULT_LOOPS, t->syscall,
+		t->kernel, t->call, t->call, t->io, t->done, t->modes);
+	fprintf(f,
 "modifiers:\n"
 "  @CPU        pin the vCPU thread to host CPU CPU\n"
 "  +exit=S     the vCPU thread calls pthread_exit() S seconds after start\n"
@@ -76,12 +77,10 @@ static void usage(FILE *f)
 "\n"
 "stdout: \"vcpu <i> tid <tid> mode <spec>\" per vCPU, then \"ready pid <pid>\".\n"
 "exit status: 0 ok, 1 KVM/system failure, 2 bad usage.\n"
-"environment: GVMM_TR_TYPE=9|11 overrides the TR type (default: 11 with\n"
-"VMX, which requires a busy TSS; 9 with SVM, as QEMU TCG needs).\n"
+"%s"
 "\n"
 "example: %s --name vm1 -t 5 user@0 kernel@1 alt:25 exits:1000:200\n",
-		prog, ALT_SLICES, ALT_DEFAULT_LOOPS, PORT_IO, PORT_DONE,
-		PORT_IO, prog);
+		t->env, prog);
 }
 
 void die(int code, const char *fmt, ...)
@@ -150,13 +149,14 @@ static bool parse_mode(const char *s, size_t len, struct vcpu_spec *spec)
 
 #define IS(name) (mlen == strlen(name) && !strncmp(s, name, mlen))
 	if (IS("user") || IS("kernel") || IS("io") || IS("cpuid") ||
-	    IS("idle")) {
+	    IS("idle") || arch_mode(s, mlen) >= 0) {
 		if (arg)
 			return false;
 		spec->mode = IS("user") ? GUEST_MODE_USER :
 			     IS("kernel") ? GUEST_MODE_KERNEL :
 			     IS("io") ? GUEST_MODE_IO :
-			     IS("cpuid") ? GUEST_MODE_CPUID : GUEST_MODE_IDLE;
+			     IS("cpuid") ? GUEST_MODE_CPUID :
+			     IS("idle") ? GUEST_MODE_IDLE : arch_mode(s, mlen);
 		return true;
 	}
 	if (!arg)
@@ -305,29 +305,6 @@ static void parse_args(int argc, char **argv, double *run_time)
 		die(EXIT_USAGE, "no VCPU_SPEC given");
 }
 
-/*
- * TR type: VMX entry requires a busy TSS (11); QEMU TCG's SVM aborts
- * on an interrupt from CPL3 with a busy TR, and SVM does not care: 9.
- */
-static int default_tr_type(void)
-{
-	unsigned int eax, ebx, ecx, edx;
-	const char *env = getenv("GVMM_TR_TYPE");
-
-	if (env && *env)
-		return atoi(env) == 11 ? 11 : 9;
-	if (__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) &&
-	    (ecx & CPUID_80000001_ECX_SVM))
-		return 9;
-	if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & CPUID_1_ECX_VMX))
-		return 11;
-	/* no virtualization flag (e.g. PVM): go by the vendor */
-	if (__get_cpuid(0, &eax, &ebx, &ecx, &edx) &&
-	    ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e)
-		return 11;	/* GenuineIntel */
-	return 9;
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -451,7 +428,7 @@ int main(int argc, char **argv)
 	int i, ret;
 
 	parse_args(argc, argv, &run_time);
-	vm.tr_type = default_tr_type();
+	arch_init(&vm);
 
 	/* SIGTERM/SIGINT are taken synchronously by the main thread only. */
 	sigemptyset(&stop);

@@ -59,6 +59,12 @@ extern const uint8_t gvmm_guest_user[], gvmm_guest_kernel[];
 extern const uint8_t gvmm_guest_alt[], gvmm_guest_alt_end[];
 extern const uint8_t gvmm_guest_svc[], gvmm_guest_svc_end[];
 extern const uint8_t gvmm_guest_altx_hvc_ret[];
+
+/* For the common code (../vcpu.c): alt's two halves, altx's exit */
+#define GUEST_ALT_USER_END	gvmm_guest_alt_end
+#define GUEST_ALT_KERNEL	gvmm_guest_svc
+#define GUEST_ALT_KERNEL_END	gvmm_guest_svc_end
+#define GUEST_ALTX_CALL_RET	gvmm_guest_altx_hvc_ret
 #endif
 
 #endif /* GVMM_GUEST_H */

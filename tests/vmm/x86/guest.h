@@ -69,6 +69,12 @@ extern const uint8_t gvmm_guest_user[], gvmm_guest_kernel[];
 extern const uint8_t gvmm_guest_alt[];
 extern const uint8_t gvmm_guest_int80[], gvmm_guest_int80_end[];
 extern const uint8_t gvmm_guest_altx_cpuid_ret[];
+
+/* For the common code (../vcpu.c): alt's two halves, altx's exit */
+#define GUEST_ALT_USER_END	gvmm_guest_int80
+#define GUEST_ALT_KERNEL	gvmm_guest_int80
+#define GUEST_ALT_KERNEL_END	gvmm_guest_int80_end
+#define GUEST_ALTX_CALL_RET	gvmm_guest_altx_cpuid_ret
 #endif
 
 #endif /* GVMM_GUEST_H */
