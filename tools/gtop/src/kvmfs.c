@@ -260,8 +260,8 @@ static void xs_from_row(struct gt_xstat *x, const struct gt_xrow *r)
 	x->count = r->count;
 	x->min_ns = r->min_ns;
 	x->max_ns = r->max_ns;
-	x->total_ns = r->total_ns;
-	x->stddev_ns = r->stddev_ns;
+	x->total_ns = gt_quant_ns(r->total_ns);
+	x->stddev_ns = gt_quant_sd(r->stddev_ns);
 	x->has_stddev = r->has_stddev;
 	x->user_exits = r->user_exits;
 	x->has_user = r->has_user;
@@ -411,6 +411,8 @@ const struct gt_kvmstat *gt_kvmfs_read_stats(struct gt_kvmfs *k,
 					      &fail);
 		st.halt_poll_ns += ok + fail;
 	}
+	st.halt_wait_ns = gt_quant_ns(st.halt_wait_ns);	/* snap.h */
+	st.halt_poll_ns = gt_quant_ns(st.halt_poll_ns);
 	out = gt_arena_alloc(&s->arena, sizeof(*out));
 	if (out)
 		*out = st;

@@ -6,12 +6,13 @@
  * record.c puts the two together.
  *
  * A keyframe is encoded against nothing and decodes alone; a delta
- * record against the previous record's snapshot: every number is
- * stored as the difference to the same number of the same VM, vCPU or
- * exit reason there (zigzag LEB128 varints), and only the numbers that
- * changed are stored at all (one bit mask per group of numbers).
- * Exit reason names are defined once per keyframe segment and then
- * referred to by number.  The layout is in tools/gtop/RECORDING.md.
+ * record against the previous record's snapshot and the coder's state
+ * after it: every number is predicted from the same number of the same
+ * VM, vCPU or exit reason there (a counter: moving by as much as it
+ * moved the record before) and the error coded with an adaptive range
+ * coder (recwire.h, recrange.h).  Exit reason names are defined once
+ * per keyframe segment and then referred to by number.  The layout is
+ * in tools/gtop/RECORDING.md.
  */
 #ifndef GTOP_RECCODEC_H
 #define GTOP_RECCODEC_H
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "recwire.h"
 #include "snap.h"
 #include "util.h"
 
@@ -28,31 +30,64 @@
 #define GT_RC_DELTA 2		/* against the previous record */
 #define GT_RC_SESSION 0x01	/* first record of a recording run: no
 				 * interval with the record before it */
+#define GT_RC_QUANT 0x02	/* times in whole microseconds, deviations
+				 * to 8 significant bits (snap.h) */
+#define GT_RC_UNCHECKED 0x100	/* gt_rc_encode: no size limits (tests
+				 * of the decoder's; never written) */
 
 /* Exit reason names one keyframe segment can define. */
 #define GT_RC_REASONS 4096
 /*
- * The largest sample a recording holds: a byte of a record can stand
+ * The largest sample a recording holds: a bit of a record can stand
  * for a vCPU, which takes 1 KiB of snapshot and view, so that a crafted
- * record of a few MiB must not claim gigabytes.  (500 VMs x 4 vCPUs
- * take 1.5 MiB of snapshot.)
+ * record must not claim gigabytes.  (500 VMs x 4 vCPUs take 1.5 MiB of
+ * snapshot.)
  */
 #define GT_RC_VMS_MAX 65536
 #define GT_RC_VCPUS_MAX 262144	/* in all VMs together */
 #define GT_RC_CPUS_MAX 16384
 #define GT_RC_SNAP_MAX (256u << 20)	/* bytes of decoded snapshot */
 
+/*
+ * How much each counter moved in a record, the prediction of the next:
+ * slots of the CPU lines, then per VM its own and its KVM statistics',
+ * per vCPU its own, <guest>'s, <halted>'s and its exit reasons' (in
+ * file id order).
+ */
+struct gt_rc_hist {
+	int32_t *v;
+	size_t n, cap;
+	struct gt_rc_hvm { uint32_t slot, vc, nvc; } *vm;
+	size_t nvm, cvm;
+	struct gt_rc_hvc { uint32_t slot, nrows; } *vc;
+	size_t nvc, cvc;
+	int ncpu;
+	bool oom;
+};
+
+/* Shared by the encoder and the decoder: the adaptive models and the
+ * history of the record before, scratch for ordering rows. */
+struct gt_rc_state {
+	struct rw_model m;
+	struct gt_rc_hist h[2];	/* [cur]: the record before */
+	int cur;
+	uint16_t *ord[2];
+	size_t cord[2];
+};
+
 struct gt_rc_enc {
 	uint16_t fid[GT_REASON_IDS];	/* reason id -> file id + 1, 0: none */
 	uint16_t nfid;		/* file ids given out in this segment */
-	struct gt_buf body;	/* scratch */
-	struct gt_buf defs;
 	uint16_t ndefs;
+	uint16_t defs[GT_RC_REASONS];	/* reason ids defined by a record */
+	struct gt_rc_state st;
 };
 
 struct gt_rc_dec {
 	uint16_t id[GT_RC_REASONS];	/* file id -> reason id */
 	uint16_t n;
+	uint16_t fid[GT_REASON_IDS];	/* reason id -> file id + 1 */
+	struct gt_rc_state st;
 };
 
 /*
@@ -66,6 +101,7 @@ int gt_rc_encode(struct gt_rc_enc *e, struct gt_buf *out,
 		 const struct gt_snap *ref, const struct gt_snap *cur,
 		 unsigned flags);
 void gt_rc_enc_free(struct gt_rc_enc *e);
+void gt_rc_dec_free(struct gt_rc_dec *d);
 
 /*
  * Decode payload p[0..n) into out (cleared first; its memory lives in

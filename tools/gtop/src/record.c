@@ -19,6 +19,7 @@ struct gt_recorder {
 	int fd;
 	uint64_t end;
 	unsigned since_key;	/* records since the last keyframe */
+	bool broken;		/* a record failed: the next is a keyframe */
 	uint64_t key_bytes, since_bytes;	/* its size, the records' since */
 	struct gt_rc_enc enc;
 	struct gt_buf buf;
@@ -58,9 +59,12 @@ int gt_recorder_put(struct gt_recorder *r, const struct gt_snap *prev,
 		   r->since_bytes >= GT_REC_KEY_BYTES * r->key_bytes;
 	unsigned flags = r->st.records ? 0 : GT_RC_SESSION;
 
-	if (flags)
+	if (flags || r->broken)
 		key = true;
 	gt_buf_reset(&r->buf);
+	/* the coder's state moves on: until a record is written whole,
+	 * the next one cannot be a delta */
+	r->broken = true;
 	int e = gt_rc_encode(&r->enc, &r->buf, key ? NULL : prev, cur, flags);
 
 	if (e) {
@@ -73,6 +77,7 @@ int gt_recorder_put(struct gt_recorder *r, const struct gt_snap *prev,
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
+	r->broken = false;
 	r->since_key = key ? 0 : r->since_key + 1;
 	r->since_bytes = key ? 0 : r->since_bytes + r->buf.len;
 	if (key)
@@ -149,6 +154,7 @@ void gt_replay_close(struct gt_replay *r)
 	if (!r)
 		return;
 	gt_recfile_close(&r->f);
+	gt_rc_dec_free(&r->dec);
 	free(r->buf);
 	free(r);
 }

@@ -1,16 +1,90 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * recwire.c - varints, vectors, strings and the number groups of a
- * recorded snapshot (see recwire.h and RECORDING.md).
+ * recwire.c - groups of numbers, their prediction and coding, strings
+ * (see recwire.h and RECORDING.md).
+ *
+ * One table says what every entry of every group is: a state ('s':
+ * predicted to stay as it was), a counter ('c': predicted to move by
+ * as much as it moved the record before), a counter of nanoseconds
+ * ('n': the same, in microseconds in a quantised record) or a standard
+ * deviation ('d': a state, to 8 significant bits in a quantised
+ * record).  The error of the prediction, zigzagged, is coded with the
+ * model of its group, entry and context: for a counter how far it
+ * moved last time (the bit length of that delta), for a deviation its
+ * size, else only whether there is a reference.
  */
 #define _GNU_SOURCE
 #include "recwire.h"
 
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define STR_MAX 1024		/* longest string a record may hold */
+/* ------------------------------------------------------------- table */
+
+static const char *const kinds[RW_G_N] = {
+	[RW_G_HEAD] = "ssssssssssssssssss",	/* from H_HZ */
+	[RW_G_CPU] = "sscccccccccccc",
+	[RW_G_VCPU] = "ssscccccsssnnsss",
+	[RW_G_XS] = "cssndcss",
+	[RW_G_KS] = "ccnnsss",
+	[RW_G_VM] = "sscccccsssssss",
+	[RW_G_XT] = "sss",
+};
+
+#define NB_CTR 26		/* bit length of the last delta 0..23, none,
+				 * no reference */
+#define NB_SD 17		/* size / 4 0..15, no reference */
+#define NB_STATE 2		/* reference, none */
+#define NCTX 2048
+
+static uint16_t ctx0[RW_G_N][24];	/* first context of an entry */
+static uint16_t misc0;
+static int ctx_n;
+
+static int nb_of(char k)
+{
+	return k == 'c' || k == 'n' ? NB_CTR : k == 'd' ? NB_SD : NB_STATE;
+}
+
+static void layout(void)
+{
+	int n = 0;
+
+	if (ctx_n)
+		return;
+	for (int g = 0; g < RW_G_N; g++)
+		for (int i = 0; kinds[g][i]; i++) {
+			ctx0[g][i] = (uint16_t)n;
+			n += nb_of(kinds[g][i]);
+		}
+	misc0 = (uint16_t)n;
+	n += RW_M_N + 2 * RW_S_N;
+	ctx_n = n;		/* < NCTX */
+}
+
+int rw_model_reset(struct rw_model *m)
+{
+	layout();
+	if (!m->num && !(m->num = malloc(NCTX * sizeof(*m->num))))
+		return -1;
+	for (int i = 0; i < ctx_n; i++)
+		rr_num_init(&m->num[i]);
+	for (int i = 0; i < RW_S_N; i++) {
+		rr_byte_init(&m->str[i]);
+		m->prevlen[i] = 0;
+	}
+	m->same = RR_PROB_INIT;
+	m->quant = false;
+	return 0;
+}
+
+void rw_model_free(struct rw_model *m)
+{
+	free(m->num);
+	m->num = NULL;
+}
 
 /* ------------------------------------------------------------ varints */
 
@@ -27,6 +101,19 @@ void rw_put_uv(struct gt_buf *b, uint64_t v)
 	gt_buf_putn(b, t, n);
 }
 
+int rw_get_uv(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
+{
+	*v = 0;
+	for (int s = 0; s < 64; s += 7) {
+		if (*i >= n || (s == 63 && p[*i] > 1))
+			return -1;
+		*v |= (uint64_t)(p[*i] & 0x7f) << s;
+		if (!(p[(*i)++] & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
 uint64_t rw_zz(uint64_t d)
 {
 	return (d << 1) ^ (0 - (d >> 63));
@@ -39,66 +126,209 @@ uint64_t rw_unzz(uint64_t z)
 
 void rw_bad(struct rw *r, const char *why)
 {
-	if (!r->why)
-		r->why = why;
-	r->p = r->end;
+	if (!r->d.why)
+		r->d.why = why;
+	r->d.p = r->d.end;
 }
 
-uint64_t rw_get_uv(struct rw *r)
+const char *rw_why(const struct rw *r)
 {
-	uint64_t v = 0;
+	return r->d.why;
+}
 
-	for (int s = 0; s < 64; s += 7) {
-		uint8_t c;
+/* ------------------------------------------------------ quantisation */
 
-		if (r->p >= r->end) {
-			rw_bad(r, "truncated");
-			return 0;
-		}
-		c = *r->p++;
-		if (s == 63 && c > 1) {
-			rw_bad(r, "number too large");
-			return 0;
-		}
-		v |= (uint64_t)(c & 0x7f) << s;
-		if (!(c & 0x80))
-			return v;
+#define Q_NS GT_NS_QUANTUM
+
+static int bitlen(uint64_t u)
+{
+	return u ? 64 - __builtin_clzll(u) : 0;
+}
+
+/* A deviation with at most 8 significant bits as a small number. */
+static uint64_t sd_code(uint64_t v)
+{
+	int e = bitlen(v) - 8;
+
+	if (e <= 0)
+		return v;
+	return 256 + (uint64_t)(e - 1) * 128 + ((v >> e) - 128);
+}
+
+static bool sd_uncode(uint64_t c, uint64_t *v)
+{
+	uint64_t e;
+
+	if (c < 256) {
+		*v = c;
+		return true;
 	}
-	return v;
+	e = (c - 256) / 128 + 1;
+	if (e > 56)
+		return false;
+	*v = ((c - 256) % 128 + 128) << e;
+	return true;
 }
 
-size_t rw_left(const struct rw *r)
+static bool xs_quantised(const struct gt_xstat *x)
 {
-	return (size_t)(r->end - r->p);
+	return x->total_ns % Q_NS == 0 && x->stddev_ns == gt_quant_sd(x->stddev_ns);
+}
+
+bool rw_quantised(const struct gt_snap *s)
+{
+	for (int i = 0; i < s->nvms; i++) {
+		const struct gt_vm_raw *vm = &s->vms[i];
+
+		if (vm->ks && (vm->ks->halt_wait_ns % Q_NS ||
+			       vm->ks->halt_poll_ns % Q_NS))
+			return false;
+		for (int j = 0; j < vm->nvcpus; j++) {
+			const struct gt_vcpu_raw *c = &vm->vcpus[j];
+			const struct gt_xt *x = c->xt;
+
+			if (c->run_ns % Q_NS || c->wait_ns % Q_NS)
+				return false;
+			if (!x)
+				continue;
+			if (!xs_quantised(&x->guest) || !xs_quantised(&x->halted))
+				return false;
+			for (int k = 0; k < x->n; k++)
+				if (!xs_quantised(&x->rows[k]))
+					return false;
+		}
+	}
+	return true;
+}
+
+/* An entry as it is predicted and coded. */
+static uint64_t to_code(const struct rw_model *m, char k, uint64_t v)
+{
+	if (!m->quant)
+		return v;
+	return k == 'n' ? v / Q_NS : k == 'd' ? sd_code(gt_quant_sd(v)) : v;
+}
+
+static uint64_t from_code(struct rw *r, char k, uint64_t c)
+{
+	uint64_t v = c;
+
+	if (!r->m->quant)
+		return c;
+	if (k == 'n' && c > UINT64_MAX / Q_NS)
+		rw_bad(r, "number out of range");
+	else if (k == 'n')
+		v = c * Q_NS;
+	else if (k == 'd' && !sd_uncode(c, &v))
+		rw_bad(r, "number out of range");
+	return v;
 }
 
 /* ------------------------------------------------------------ vectors */
 
-#define VMAX 24
-
-void rw_put_vec(struct gt_buf *b, const uint64_t *cur, const uint64_t *ref,
-		    int n)
+static int32_t sat32(uint64_t d)
 {
-	uint64_t mask = 0;
+	int64_t s = (int64_t)d;
 
-	for (int i = 0; i < n; i++)
-		if (cur[i] != ref[i])
-			mask |= 1ULL << i;
-	rw_put_uv(b, mask);
-	for (int i = 0; i < n; i++)
-		if (mask >> i & 1)
-			rw_put_uv(b, rw_zz(cur[i] - ref[i]));
+	return s > INT32_MAX ? INT32_MAX : s <= INT32_MIN ? INT32_MIN + 1 :
+	       (int32_t)s;
 }
 
-void rw_get_vec(struct rw *r, uint64_t *out, const uint64_t *ref, int n)
+/* The prediction and model of entry i; *h the counter's slot. */
+static struct rr_num *predict(const struct rw_model *m, enum rw_group g,
+			      int i, const uint64_t *ref, const int32_t *hin,
+			      int h, uint64_t *pred)
 {
-	uint64_t mask = rw_get_uv(r);
+	char k = kinds[g][i];
+	int b;
 
-	if (mask >> n)
-		rw_bad(r, "bad field mask");
-	for (int i = 0; i < n; i++)
-		out[i] = ref[i] + (mask >> i & 1 ? rw_unzz(rw_get_uv(r)) : 0);
+	*pred = ref ? to_code(m, k, ref[i]) : 0;
+	if (k == 'c' || k == 'n') {
+		int32_t d = hin ? hin[h] : RW_NOHIST;
+
+		if (!ref)
+			b = NB_CTR - 1;
+		else if (d == RW_NOHIST)
+			b = NB_CTR - 2;
+		else {
+			*pred += (uint64_t)(int64_t)d;
+			b = bitlen(rw_zz((uint64_t)(int64_t)d));
+			b = b < NB_CTR - 2 ? b : NB_CTR - 3;
+		}
+	} else if (k == 'd') {
+		b = bitlen(*pred) / 4 < NB_SD - 2 ? bitlen(*pred) / 4 :
+		    NB_SD - 2;
+		b = ref ? b : NB_SD - 1;
+	} else {
+		b = !ref;
+	}
+	return &m->num[ctx0[g][i] + b];
 }
+
+static void keep(char k, int32_t *hout, int *h, uint64_t cur,
+		 const uint64_t *ref, const struct rw_model *m, int i)
+{
+	if (k != 'c' && k != 'n')
+		return;
+	if (hout)
+		hout[*h] = ref ? sat32(cur - to_code(m, k, ref[i])) : RW_NOHIST;
+	(*h)++;
+}
+
+void rw_put_vec(struct rw_w *w, enum rw_group g, const uint64_t *cur,
+		const uint64_t *ref, const int32_t *hin, int32_t *hout)
+{
+	int h = 0;
+
+	for (int i = 0; kinds[g][i]; i++) {
+		char k = kinds[g][i];
+		uint64_t pred, c = to_code(w->m, k, cur[i]);
+		struct rr_num *n = predict(w->m, g, i, ref, hin, h, &pred);
+
+		rr_put_num(&w->e, n, rw_zz(c - pred));
+		keep(k, hout, &h, c, ref, w->m, i);
+	}
+}
+
+void rw_get_vec(struct rw *r, enum rw_group g, uint64_t *out,
+		const uint64_t *ref, const int32_t *hin, int32_t *hout)
+{
+	int h = 0;
+
+	for (int i = 0; kinds[g][i]; i++) {
+		char k = kinds[g][i];
+		uint64_t pred, c;
+		struct rr_num *n = predict(r->m, g, i, ref, hin, h, &pred);
+
+		c = pred + rw_unzz(rr_get_num(&r->d, n));
+		out[i] = from_code(r, k, c);
+		keep(k, hout, &h, c, ref, r->m, i);
+	}
+	if (r->d.why)
+		rw_bad(r, r->d.why);
+}
+
+void rw_put_misc(struct rw_w *w, enum rw_misc k, uint64_t v)
+{
+	rr_put_num(&w->e, &w->m->num[misc0 + k], v);
+}
+
+uint64_t rw_get_misc(struct rw *r, enum rw_misc k)
+{
+	return rr_get_num(&r->d, &r->m->num[misc0 + k]);
+}
+
+void rw_put_same(struct rw_w *w, bool same)
+{
+	rr_enc_bit(&w->e, &w->m->same, same);
+}
+
+bool rw_get_same(struct rw *r)
+{
+	return rr_dec_bit(&r->d, &r->m->same);
+}
+
+/* ------------------------------------------------------- checked back */
 
 uint64_t rw_dbits(double d)
 {
@@ -145,29 +375,54 @@ long rw_range(struct rw *r, uint64_t v, long lo, long hi)
 
 /* ------------------------------------------------------------ strings */
 
-void rw_put_str(struct gt_buf *b, const char *s)
+/*
+ * Length + 1 (0: NULL), the length of the prefix shared with the
+ * previous string of its kind, the rest byte by byte.
+ */
+void rw_put_str(struct rw_w *w, enum rw_str k, const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
+	struct rw_model *m = w->m;
+	size_t n = s ? strlen(s) : 0, p = 0;
+	struct rr_num *len = &m->num[misc0 + RW_M_N + 2 * k];
 
-	rw_put_uv(b, s ? n + 1 : 0);
-	gt_buf_putn(b, s ? s : "", n);
+	if (n > RW_STR_MAX)
+		n = RW_STR_MAX;	/* the scanner's are shorter */
+	rr_put_num(&w->e, len, s ? n + 1 : 0);
+	if (!s)
+		return;
+	while (p < n && p < m->prevlen[k] && m->prev[k][p] == s[p])
+		p++;
+	rr_put_num(&w->e, len + 1, p);
+	for (size_t i = p; i < n; i++)
+		rr_put_byte(&w->e, &m->str[k], (uint8_t)s[i]);
+	memcpy(m->prev[k], s, n);
+	m->prevlen[k] = n;
 }
 
-/* A string into the arena, sanitised; *present false for NULL. */
-const char *rw_get_str(struct rw *r, struct gt_arena *a)
+const char *rw_get_str(struct rw *r, enum rw_str k, struct gt_arena *a)
 {
-	uint64_t n = rw_get_uv(r);
-	char tmp[STR_MAX * 4 + 1];
+	struct rw_model *m = r->m;
+	struct rr_num *len = &m->num[misc0 + RW_M_N + 2 * k];
+	uint64_t n = rr_get_num(&r->d, len), p;
+	char tmp[RW_STR_MAX * 4 + 1];
 	const char *s;
 
-	if (!n)
+	if (!n || r->d.why)
 		return NULL;
-	if (n - 1 > STR_MAX || n - 1 > rw_left(r)) {
+	n--;
+	p = rr_get_num(&r->d, len + 1);
+	if (n > RW_STR_MAX || p > n || p > m->prevlen[k]) {
 		rw_bad(r, "bad string");
 		return NULL;
 	}
-	gt_sanitize(tmp, sizeof(tmp), (const char *)r->p, n - 1);
-	r->p += n - 1;
+	for (uint64_t i = p; i < n && !r->d.why; i++)
+		m->prev[k][i] = (char)rr_get_byte(&r->d, &m->str[k]);
+	m->prevlen[k] = n;
+	if (r->d.why) {
+		rw_bad(r, r->d.why);
+		return NULL;
+	}
+	gt_sanitize(tmp, sizeof(tmp), m->prev[k], n);
 	s = gt_arena_strdup(a, tmp);
 	if (!s)
 		rw_bad(r, "out of memory");
@@ -178,217 +433,3 @@ bool rw_streq(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
 }
-
-/* ------------------------------------------------------ number groups */
-
-void rw_pack_head(const struct gt_snap *s, uint64_t *v)
-{
-	memset(v, 0, H_N * sizeof(*v));
-	if (!s)
-		return;
-	v[H_MONO] = s->mono_ns;
-	v[H_REAL] = rw_dbits(s->realtime);
-	v[H_HZ] = rw_sx(s->hz);
-	v[H_HAS_UP] = s->has_uptime;
-	v[H_UP] = rw_dbits(s->uptime);
-	v[H_HAS_LOAD] = s->has_load;
-	for (int i = 0; i < 3; i++)
-		v[H_LOAD + i] = rw_dbits(s->load[i]);
-	v[H_HAS_SC] = s->has_sysctl;
-	v[H_SC] = rw_sx(s->sysctl);
-	v[H_SC_ERR] = rw_sx(s->sysctl_err);
-	v[H_HAS_XSC] = s->has_xt_sysctl;
-	v[H_XSC] = rw_sx(s->xt_sysctl);
-	v[H_STAT_OK] = s->stat_ok;
-	v[H_XT] = s->xt_state;
-	v[H_KS] = s->ks_state;
-	v[H_NPROCS] = rw_sx(s->nprocs);
-	v[H_NCPUS] = rw_sx(s->ncpus);
-	v[H_NVMS] = rw_sx(s->nvms);
-}
-
-void rw_unpack_head(struct rw *r, const uint64_t *v, struct gt_snap *s)
-{
-	s->mono_ns = v[H_MONO];
-	s->realtime = rw_bitsd(r, v[H_REAL], -1e15, 1e15);
-	s->hz = rw_range(r, v[H_HZ], 1, 1000000);
-	s->has_uptime = rw_flag(r, v[H_HAS_UP]);
-	s->uptime = rw_bitsd(r, v[H_UP], 0, 1e15);
-	s->has_load = rw_flag(r, v[H_HAS_LOAD]);
-	for (int i = 0; i < 3; i++)
-		s->load[i] = rw_bitsd(r, v[H_LOAD + i], 0, 1e15);
-	s->has_sysctl = rw_flag(r, v[H_HAS_SC]);
-	s->sysctl = rw_range(r, v[H_SC], LONG_MIN, LONG_MAX);
-	s->sysctl_err = (int)rw_range(r, v[H_SC_ERR], 0, 4095);
-	s->has_xt_sysctl = rw_flag(r, v[H_HAS_XSC]);
-	s->xt_sysctl = rw_range(r, v[H_XSC], LONG_MIN, LONG_MAX);
-	s->stat_ok = rw_flag(r, v[H_STAT_OK]);
-	s->xt_state = (enum gt_xt_state)rw_range(r, v[H_XT], 0, GT_XT_OFF);
-	s->ks_state = (enum gt_ks_state)rw_range(r, v[H_KS], 0, GT_KS_LOCKDOWN);
-	s->nprocs = (int)rw_range(r, v[H_NPROCS], 0, INT_MAX);
-	/* every CPU and VM takes at least a byte */
-	s->ncpus = (int)rw_range(r, v[H_NCPUS], 0, (long)rw_left(r));
-	s->nvms = (int)rw_range(r, v[H_NVMS], 0, (long)rw_left(r));
-}
-
-void rw_pack_cpu(const struct gt_cpu_raw *c, uint64_t *v)
-{
-	memset(v, 0, C_N * sizeof(*v));
-	if (!c)
-		return;
-	v[C_ID] = rw_sx(c->id);
-	v[C_NCOLS] = rw_sx(c->ncols);
-	for (int k = 0; k < GT_CPU_NCOLS; k++)
-		v[C_V + k] = c->v[k];
-}
-
-void rw_put_cpu(struct gt_buf *b, const struct gt_cpu_raw *c,
-		    const struct gt_cpu_raw *ref)
-{
-	uint64_t v[C_N], rv[C_N];
-
-	rw_pack_cpu(c, v);
-	rw_pack_cpu(ref, rv);
-	rw_put_vec(b, v, rv, C_N);
-}
-
-void rw_get_cpu(struct rw *r, struct gt_cpu_raw *c,
-		    const struct gt_cpu_raw *ref)
-{
-	uint64_t v[C_N], rv[C_N];
-
-	rw_pack_cpu(ref, rv);
-	rw_get_vec(r, v, rv, C_N);
-	c->id = (int)rw_range(r, v[C_ID], -1, INT_MAX);
-	c->ncols = (int)rw_range(r, v[C_NCOLS], 0, GT_CPU_NCOLS);
-	for (int k = 0; k < GT_CPU_NCOLS; k++)
-		c->v[k] = v[C_V + k];
-}
-
-void rw_pack_times(const struct gt_times *t, uint64_t *v)
-{
-	v[T_UT] = t->utime;
-	v[T_ST] = t->stime;
-	v[T_G] = t->guest;
-	v[T_GU] = t->guest_user;
-	v[T_GS] = t->guest_system;
-	v[T_HAS_G] = t->has_guest;
-	v[T_HAS_SPLIT] = t->has_split;
-}
-
-void rw_unpack_times(struct rw *r, const uint64_t *v, struct gt_times *t)
-{
-	t->utime = v[T_UT];
-	t->stime = v[T_ST];
-	t->guest = v[T_G];
-	t->guest_user = v[T_GU];
-	t->guest_system = v[T_GS];
-	t->has_guest = rw_flag(r, v[T_HAS_G]);
-	t->has_split = rw_flag(r, v[T_HAS_SPLIT]);
-}
-
-void rw_pack_xs(const struct gt_xstat *x, uint64_t *v)
-{
-	memset(v, 0, S_N * sizeof(*v));
-	if (!x)
-		return;
-	v[S_COUNT] = x->count;
-	v[S_MIN] = x->min_ns;
-	v[S_MAX] = x->max_ns;
-	v[S_TOTAL] = x->total_ns;
-	v[S_SD] = x->stddev_ns;
-	v[S_USER] = x->user_exits;
-	v[S_HAS_SD] = x->has_stddev;
-	v[S_HAS_USER] = x->has_user;
-}
-
-void rw_put_xs(struct gt_buf *b, const struct gt_xstat *x,
-		   const struct gt_xstat *ref)
-{
-	uint64_t v[S_N], rv[S_N];
-
-	rw_pack_xs(x, v);
-	rw_pack_xs(ref, rv);
-	rw_put_vec(b, v, rv, S_N);
-}
-
-void rw_get_xs(struct rw *r, struct gt_xstat *x,
-		   const struct gt_xstat *ref)
-{
-	uint64_t v[S_N], rv[S_N];
-
-	rw_pack_xs(ref, rv);
-	rw_get_vec(r, v, rv, S_N);
-	x->count = v[S_COUNT];
-	x->min_ns = v[S_MIN];
-	x->max_ns = v[S_MAX];
-	x->total_ns = v[S_TOTAL];
-	x->stddev_ns = v[S_SD];
-	x->user_exits = v[S_USER];
-	x->has_stddev = rw_flag(r, v[S_HAS_SD]);
-	x->has_user = rw_flag(r, v[S_HAS_USER]);
-}
-
-bool rw_xs_equal(const struct gt_xstat *a, const struct gt_xstat *b)
-{
-	uint64_t va[S_N], vb[S_N];
-
-	rw_pack_xs(a, va);
-	rw_pack_xs(b, vb);
-	return a->reason == b->reason && !memcmp(va, vb, sizeof(va));
-}
-
-bool rw_xt_equal(const struct gt_xt *a, const struct gt_xt *b)
-{
-	if (a->n != b->n || a->has_guest != b->has_guest ||
-	    a->has_halted != b->has_halted ||
-	    (a->has_guest && !rw_xs_equal(&a->guest, &b->guest)) ||
-	    (a->has_halted && !rw_xs_equal(&a->halted, &b->halted)))
-		return false;
-	for (int i = 0; i < a->n; i++)
-		if (!rw_xs_equal(&a->rows[i], &b->rows[i]))
-			return false;
-	return true;
-}
-
-void rw_pack_vcpu(const struct gt_vcpu_raw *c, uint64_t *v)
-{
-	memset(v, 0, P_N * sizeof(*v));
-	if (!c)
-		return;
-	v[P_TID] = rw_sx(c->tid);
-	v[P_INDEX] = rw_sx(c->index);
-	v[P_PROC] = rw_sx(c->processor);
-	rw_pack_times(&c->t, v + P_T);
-	v[P_HAS_SCHED] = c->has_sched;
-	v[P_RUN] = c->run_ns;
-	v[P_WAIT] = c->wait_ns;
-	v[P_HAS_XT] = c->xt != NULL;
-}
-
-void rw_pack_ks(const struct gt_kvmstat *k, uint64_t *v)
-{
-	memset(v, 0, K_N * sizeof(*v));
-	if (!k)
-		return;
-	v[K_EXITS] = k->exits;
-	v[K_HALT_EXITS] = k->halt_exits;
-	v[K_WAIT] = k->halt_wait_ns;
-	v[K_POLL] = k->halt_poll_ns;
-	v[K_HAS_HE] = k->has_halt_exits;
-	v[K_HAS_WAIT] = k->has_halt_wait;
-	v[K_HAS_POLL] = k->has_halt_poll;
-}
-
-void rw_pack_vm(const struct gt_vm_raw *vm, uint64_t *v)
-{
-	memset(v, 0, V_N * sizeof(*v));
-	if (!vm)
-		return;
-	v[V_START] = vm->starttime;
-	v[V_NLWP] = rw_sx(vm->nlwp);
-	rw_pack_times(&vm->t, v + V_T);
-	v[V_NVCPUS] = rw_sx(vm->nvcpus);
-	v[V_HAS_KS] = vm->ks != NULL;
-}
-

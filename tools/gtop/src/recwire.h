@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * recwire.h - the wire level of reccodec.c: LEB128 varints, zigzag
- * differences, vectors of numbers stored as a mask of the changed ones
- * plus their differences, strings, and the groups of numbers a
- * snapshot is made of (packed into and checked out of uint64_t
- * vectors).  Only reccodec.c uses it.
+ * recwire.h - the wire level of reccodec.c (format 2): the groups of
+ * numbers a snapshot is made of, described by one table (which entry
+ * is a counter, which a time in nanoseconds, which a standard
+ * deviation), each number predicted and its error coded with an
+ * adaptive model (recrange.h) chosen by group, entry and how much the
+ * counter moved last time; strings; varints for the clocks.  Only
+ * reccodec.c uses it.
  */
 #ifndef GTOP_RECWIRE_H
 #define GTOP_RECWIRE_H
@@ -13,15 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "recrange.h"
 #include "snap.h"
 #include "util.h"
-
-/* A reader over bytes: after the first error (why set) it reads
- * nothing more and every number it returns is 0. */
-struct rw {
-	const uint8_t *p, *end;
-	const char *why;	/* the first error, NULL: none */
-};
 
 /*
  * The number groups of a snapshot, in the order they are stored; each
@@ -29,7 +25,8 @@ struct rw {
  * numbers of the snapshot but say what follows the group; their
  * reference is always 0.
  */
-/* the snapshot's own numbers (H_MONO and H_REAL first: gt_rc_peek) */
+/* the snapshot's own numbers; the clocks are stored before the coded
+ * part (gt_rc_peek), the group starts at H_HZ */
 enum { H_MONO, H_REAL, H_HZ, H_HAS_UP, H_UP, H_HAS_LOAD, H_LOAD,
        H_HAS_SC = H_LOAD + 3, H_SC, H_SC_ERR, H_HAS_XSC, H_XSC, H_STAT_OK,
        H_XT, H_KS, H_NPROCS, H_NCPUS, H_NVMS, H_N };
@@ -50,19 +47,78 @@ enum { K_EXITS, K_HALT_EXITS, K_WAIT, K_POLL, K_HAS_HE, K_HAS_WAIT,
  * follow, its vCPUs name their references */
 enum { V_START, V_NLWP, V_T, V_NVCPUS = V_T + T_N, V_HAS_KS, V_KS_CH,
        V_STRS, V_VMAP, V_N };
+/* an exit table's head */
+enum { X_N, X_HAS_GUEST, X_HAS_HALTED, X_N_ };
 
-/* varints: LEB128; differences: zigzag of (cur - ref) mod 2^64 */
+enum rw_group { RW_G_HEAD, RW_G_CPU, RW_G_VCPU, RW_G_XS, RW_G_KS, RW_G_VM,
+		RW_G_XT, RW_G_N };
+/* counters of a group: the history slots of one element */
+#define RW_HIST_CPU 12
+#define RW_HIST_VCPU 7
+#define RW_HIST_XS 3
+#define RW_HIST_KS 4
+#define RW_HIST_VM 5
+/* history: no delta known */
+#define RW_NOHIST INT32_MIN
+
+/* numbers that are not in a group */
+enum rw_misc { RW_M_NDEFS, RW_M_PID, RW_M_VREF, RW_M_FIDGAP, RW_M_N };
+/* strings, by kind: the previous one of a kind is the prefix model */
+enum rw_str { RW_S_NAME, RW_S_UUID, RW_S_COMM, RW_S_CGROUP, RW_S_VCOMM,
+	      RW_S_REASON, RW_S_N };
+#define RW_STR_MAX 1024		/* longest string a record may hold */
+
+/* Adaptive state, shared by the encoder and the decoder: reset at a
+ * keyframe, carried from record to record in between. */
+struct rw_model {
+	struct rr_num *num;	/* every context */
+	struct rr_byte str[RW_S_N];
+	uint16_t same;		/* "the next row of the reference" */
+	char prev[RW_S_N][RW_STR_MAX];
+	size_t prevlen[RW_S_N];
+	bool quant;		/* this record: times in us, deviations
+				 * to 8 significant bits */
+};
+int rw_model_reset(struct rw_model *m);	/* -1: out of memory */
+void rw_model_free(struct rw_model *m);
+
+struct rw_w {
+	struct rr_enc e;
+	struct rw_model *m;
+};
+
+/* A reader: after the first error (d.why set) every number is 0. */
+struct rw {
+	struct rr_dec d;
+	struct rw_model *m;
+};
+
+/* varints (LEB128) and zigzag, for the plain head of a record */
 void rw_put_uv(struct gt_buf *b, uint64_t v);
-uint64_t rw_get_uv(struct rw *r);
 uint64_t rw_zz(uint64_t d);
 uint64_t rw_unzz(uint64_t z);
-void rw_bad(struct rw *r, const char *why);
-size_t rw_left(const struct rw *r);
+/* a varint from p[*i..n), -1 when truncated or too long */
+int rw_get_uv(const uint8_t *p, size_t n, size_t *i, uint64_t *v);
 
-/* A vector of n numbers (n < 64) against ref: mask, differences. */
-void rw_put_vec(struct gt_buf *b, const uint64_t *cur, const uint64_t *ref,
-		int n);
-void rw_get_vec(struct rw *r, uint64_t *out, const uint64_t *ref, int n);
+void rw_bad(struct rw *r, const char *why);
+const char *rw_why(const struct rw *r);
+
+/* Does the snapshot hold what a quantised record stores exactly? */
+bool rw_quantised(const struct gt_snap *s);
+
+/*
+ * A group's vector of numbers against ref (NULL: none).  hin: the
+ * deltas of the element's counters the record before (NULL: none);
+ * hout: where this record's go (NULL: nowhere).
+ */
+void rw_put_vec(struct rw_w *w, enum rw_group g, const uint64_t *cur,
+		const uint64_t *ref, const int32_t *hin, int32_t *hout);
+void rw_get_vec(struct rw *r, enum rw_group g, uint64_t *out,
+		const uint64_t *ref, const int32_t *hin, int32_t *hout);
+void rw_put_misc(struct rw_w *w, enum rw_misc k, uint64_t v);
+uint64_t rw_get_misc(struct rw *r, enum rw_misc k);
+void rw_put_same(struct rw_w *w, bool same);
+bool rw_get_same(struct rw *r);
 
 /* Numbers as vector entries, and checked back (an error when out of
  * range, not a finite double in [lo, hi], or a flag above 1). */
@@ -72,31 +128,24 @@ uint64_t rw_sx(long v);
 bool rw_flag(struct rw *r, uint64_t v);
 long rw_range(struct rw *r, uint64_t v, long lo, long hi);
 
-/* A string: varint length + 1 (0: NULL), bytes; read back sanitised
- * into the arena. */
-void rw_put_str(struct gt_buf *b, const char *s);
-const char *rw_get_str(struct rw *r, struct gt_arena *a);
+/* A string (NULL: none) of a kind; read back sanitised into the arena. */
+void rw_put_str(struct rw_w *w, enum rw_str k, const char *s);
+const char *rw_get_str(struct rw *r, enum rw_str k, struct gt_arena *a);
 bool rw_streq(const char *a, const char *b);
 
-/* The groups: pack (NULL: all zeros), put against a reference, get
- * and check. */
+/* The groups as vectors (NULL: all zeros), and back with checks. */
 void rw_pack_head(const struct gt_snap *s, uint64_t *v);
 void rw_unpack_head(struct rw *r, const uint64_t *v, struct gt_snap *s);
 void rw_pack_cpu(const struct gt_cpu_raw *c, uint64_t *v);
-void rw_put_cpu(struct gt_buf *b, const struct gt_cpu_raw *c,
-		const struct gt_cpu_raw *ref);
-void rw_get_cpu(struct rw *r, struct gt_cpu_raw *c,
-		const struct gt_cpu_raw *ref);
-void rw_pack_times(const struct gt_times *t, uint64_t *v);
-void rw_unpack_times(struct rw *r, const uint64_t *v, struct gt_times *t);
+void rw_unpack_cpu(struct rw *r, const uint64_t *v, struct gt_cpu_raw *c);
 void rw_pack_xs(const struct gt_xstat *x, uint64_t *v);
-void rw_put_xs(struct gt_buf *b, const struct gt_xstat *x,
-	       const struct gt_xstat *ref);
-void rw_get_xs(struct rw *r, struct gt_xstat *x, const struct gt_xstat *ref);
-bool rw_xs_equal(const struct gt_xstat *a, const struct gt_xstat *b);
+void rw_unpack_xs(struct rw *r, const uint64_t *v, struct gt_xstat *x);
 bool rw_xt_equal(const struct gt_xt *a, const struct gt_xt *b);
 void rw_pack_vcpu(const struct gt_vcpu_raw *c, uint64_t *v);
+void rw_unpack_vcpu(struct rw *r, const uint64_t *v, struct gt_vcpu_raw *c);
 void rw_pack_ks(const struct gt_kvmstat *k, uint64_t *v);
+void rw_unpack_ks(struct rw *r, const uint64_t *v, struct gt_kvmstat *k);
 void rw_pack_vm(const struct gt_vm_raw *vm, uint64_t *v);
+void rw_unpack_vm(struct rw *r, const uint64_t *v, struct gt_vm_raw *vm);
 
 #endif

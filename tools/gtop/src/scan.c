@@ -373,6 +373,8 @@ static void read_sched(struct gt_scanner *sc, int pid, struct gt_vcpu_raw *v)
 	n = sc->src->ops->reread(sc->src, GT_ROOT_PROC, path, buf, sizeof(buf));
 	v->has_sched = n > 0 && !gt_parse_schedstat(buf, (size_t)n, &v->run_ns,
 						    &v->wait_ns);
+	v->run_ns = gt_quant_ns(v->run_ns);	/* snap.h */
+	v->wait_ns = gt_quant_ns(v->wait_ns);
 }
 
 /*

@@ -19,6 +19,27 @@
 uint16_t gt_reason_id(const char *name);
 const char *gt_reason_name(uint16_t id);
 
+/*
+ * What gtop keeps of the times it reads (for live figures and
+ * recordings alike, so that a replay shows what the live run showed):
+ * cumulative nanosecond counters (exit timing totals, schedstat, KVM's
+ * halt times) floored to whole microseconds, never rounded, so that no
+ * delta drifts; standard deviations to 8 significant bits (0.4%).
+ * Shortest and longest exits stay exact.
+ */
+#define GT_NS_QUANTUM 1000
+static inline uint64_t gt_quant_ns(uint64_t ns)
+{
+	return ns - ns % GT_NS_QUANTUM;
+}
+
+static inline uint64_t gt_quant_sd(uint64_t ns)
+{
+	int e = ns ? 64 - __builtin_clzll(ns) - 8 : 0;
+
+	return e > 0 ? ns >> e << e : ns;
+}
+
 struct gt_xstat {
 	uint16_t reason;
 	bool has_stddev, has_user;

@@ -80,13 +80,13 @@ static void frame(struct host *h, unsigned f)
 	put(s, D, "kvm/100-7/vcpu1/pid", "102\n");
 	put(s, D, "kvm/100-7/vcpu0/exit_timing",
 	    "reason count min_ns max_ns total_ns avg_ns stddev_ns user_exits\n"
-	    "cpuid %u 10 10 %u 10 0 0\nio %u 100 300 %u 200 100 %u\n"
+	    "cpuid %u 500 500 %u 500 0 0\nio %u 100 700 %u 400 100 %u\n"
 	    "<guest> %u 1 9 %u 5 1 0\n<halted> 1 5 5 5 5 0 0\n",
-	    2 * f, 20 * f, 10 * f, 2000 * f, 10 * f, 12 * f, 500000000 * f);
+	    2 * f, 1000 * f, 10 * f, 4000 * f, 10 * f, 12 * f, 500000000 * f);
 	put(s, D, "kvm/100-7/vcpu1/exit_timing",
 	    "reason count min_ns max_ns total_ns avg_ns stddev_ns user_exits\n"
-	    "cpuid %u 20 20 %u 20 0 0\n<guest> %u 1 9 %u 5 1 0\n",
-	    2 * f, 40 * f, 2 * f, 100000000 * f);
+	    "cpuid %u 1000 1000 %u 1000 0 0\n<guest> %u 1 9 %u 5 1 0\n",
+	    2 * f, 2000 * f, 2 * f, 100000000 * f);
 	put(s, D, "kvm/halt_exits", "0\n");
 
 	/* VM 90: cloud-hypervisor thread names */
@@ -233,7 +233,7 @@ static void figures(void)
 	CHECK_STR(w->row.val[GT_F_NAME].s, "web");
 	/* exits: vcpu0 cpuid 2 + io 10, vcpu1 cpuid 2 */
 	CHECK_VAL(&w->row, GT_F_EXITS, 14);
-	CHECK_VAL(&w->row, GT_F_EXIT_TIME, (20 + 2000 + 40) / 1e9 * 100);
+	CHECK_VAL(&w->row, GT_F_EXIT_TIME, (1000 + 4000 + 2000) / 1e9 * 100);
 	CHECK_STR(w->row.val[GT_F_TOP_EXIT].s, "io");
 	const struct gt_row *v0 = &w->vcpus[0], *v1 = &w->vcpus[1];
 
@@ -533,23 +533,23 @@ static void ranking(void)
 	CHECK_INT(d.nvcpus, 2);
 	CHECK_INT(d.nvcpus_xt, 2);
 	CHECK_INT(d.n, 2);
-	/* sorted by total time: io (2000 ns) first */
+	/* sorted by total time: io (4000 ns) first */
 	CHECK_STR(d.rows[0].val[GT_F_REASON].s, "io");
 	CHECK_VAL(&d.rows[0], GT_F_COUNT, 10);
 	CHECK_VAL(&d.rows[0], GT_F_USER_EXITS, 10);
 	CHECK_VAL(&d.rows[0], GT_F_MIN_NS, 100);
-	CHECK_VAL(&d.rows[0], GT_F_MAX_NS, 300);
+	CHECK_VAL(&d.rows[0], GT_F_MAX_NS, 700);
 	CHECK_VAL(&d.rows[0], GT_F_STDDEV_NS, 100);
-	CHECK_VAL(&d.rows[0], GT_F_TIME_PCT, 2000.0 / 2060 * 100);
+	CHECK_VAL(&d.rows[0], GT_F_TIME_PCT, 4000.0 / 7000 * 100);
 	CHECK_VAL(&d.rows[0], GT_F_EXITS, 10);
-	/* cpuid: vcpu0 2 exits of 10 ns, vcpu1 2 exits of 20 ns: mean 15,
-	 * combined stddev 5 */
+	/* cpuid: vcpu0 2 exits of 500 ns, vcpu1 2 exits of 1000 ns: mean
+	 * 750, combined stddev 250 */
 	CHECK_STR(d.rows[1].val[GT_F_REASON].s, "cpuid");
 	CHECK_VAL(&d.rows[1], GT_F_COUNT, 4);
-	CHECK_VAL(&d.rows[1], GT_F_AVG_NS, 15);
-	CHECK_VAL(&d.rows[1], GT_F_STDDEV_NS, 5);
-	CHECK_VAL(&d.rows[1], GT_F_MIN_NS, 10);
-	CHECK_VAL(&d.rows[1], GT_F_MAX_NS, 20);
+	CHECK_VAL(&d.rows[1], GT_F_AVG_NS, 750);
+	CHECK_VAL(&d.rows[1], GT_F_STDDEV_NS, 250);
+	CHECK_VAL(&d.rows[1], GT_F_MIN_NS, 500);
+	CHECK_VAL(&d.rows[1], GT_F_MAX_NS, 1000);
 	CHECK_VAL(&d.rows[1], GT_F_USER_EXITS, 0);
 	CHECK(d.has_guest && d.has_halted);
 	CHECK_VAL(&d.guest, GT_F_TOTAL_NS, 600000000);

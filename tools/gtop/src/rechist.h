@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rechist.h - what reccodec.c (the encoder) and recdec.c (the decoder)
+ * share: the history of counter deltas, the models' reset, exit rows in
+ * file id order.  Only they use it.
+ */
+#ifndef GTOP_RECHIST_H
+#define GTOP_RECHIST_H
+
+#include "reccodec.h"
+
+void rc_hist_clear(struct gt_rc_hist *h);
+void rc_hist_free(struct gt_rc_hist *h);
+/* New slots (a VM's, a vCPU's with nrows exit reasons, n of them);
+ * NULL, and h->oom, when out of memory. */
+int32_t *rc_hist_add(struct gt_rc_hist *h, size_t n);
+int32_t *rc_hist_vm(struct gt_rc_hist *h, uint32_t nvc);
+int32_t *rc_hist_vcpu(struct gt_rc_hist *h, int nrows);
+/* The slots of VM vi, vCPU ci of VM vi in the record before; NULL when
+ * it has none. */
+const int32_t *rc_prev_vm(const struct gt_rc_hist *h, size_t vi);
+const struct gt_rc_hvc *rc_prev_vcpu(const struct gt_rc_hist *h, size_t vi,
+				     int ci);
+void rc_fill(int32_t *p, size_t n, int32_t v);
+
+int rc_state_reset(struct gt_rc_state *s);	/* a keyframe */
+void rc_state_next(struct gt_rc_state *s);	/* a record is done */
+void rc_state_free(struct gt_rc_state *s);
+
+/* The rows of x by file id (fid: reason -> file id + 1; 0 last), in
+ * scratch w (0 or 1); -1 when out of memory. */
+struct rc_ord {
+	const uint16_t *ix;
+	int n;
+};
+int rc_order(struct gt_rc_state *s, int w, const struct gt_xt *x,
+	     const uint16_t *fid, struct rc_ord *o);
+
+#endif
