@@ -16,16 +16,12 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "expbody.h"
 #include "http.h"
 
 #define MS 1000000ULL
 #define ACCEPT_BURST 64		/* accepts per wakeup */
-
-struct blob {
-	unsigned refs;
-	size_t len;
-	char *data;		/* the rendered buffer, taken over */
-};
+#define OBUF (16 * 1024)	/* a connection's piece of the answer */
 
 enum cstate { C_FREE, C_READ, C_WRITE, C_LINGER };
 
@@ -35,26 +31,30 @@ struct conn {
 	uint64_t born_ns, deadline_ns;
 	size_t rlen;
 	char req[GT_HTTP_REQ_MAX];
-	char head[256];
-	size_t hlen;
-	struct blob *body;	/* 200: a reference, else NULL */
-	const char *err;	/* error body */
-	size_t blen, off;	/* body length, bytes of head+body sent */
+	struct gt_body *body;	/* 200: a reference, else NULL */
+	struct gt_body_reader rd;	/* its text, piece by piece */
+	char *obuf;		/* the piece being sent (head first) */
+	size_t olen, opos;
+	size_t want, got;	/* text bytes of the body, taken so far */
 };
 
 struct gt_exporter {
 	int lfd, port;
-	struct blob *cur;
+	struct gt_body *cur;
+	struct gt_body_writer w;
+	bool writing;
 	struct conn c[GT_EXP_CONNS];
 	struct gt_exporter_stats st;
 };
 
-static void blob_put(struct blob *b)
+/* The answer's memory goes back (the socket stays, if open). */
+static void conn_drop_answer(struct conn *c)
 {
-	if (b && !--b->refs) {
-		free(b->data);
-		free(b);
-	}
+	gt_body_read_end(&c->rd);
+	gt_body_put(c->body);
+	c->body = NULL;
+	free(c->obuf);
+	c->obuf = NULL;
 }
 
 static void conn_close(struct conn *c)
@@ -62,8 +62,7 @@ static void conn_close(struct conn *c)
 	if (c->st == C_FREE)
 		return;
 	close(c->fd);
-	blob_put(c->body);
-	c->body = NULL;
+	conn_drop_answer(c);
 	c->st = C_FREE;
 }
 
@@ -127,24 +126,34 @@ const struct gt_exporter_stats *gt_exporter_stats(const struct gt_exporter *x)
 	return &x->st;
 }
 
-int gt_exporter_publish(struct gt_exporter *x, struct gt_buf *body)
+struct gt_buf *gt_exporter_begin(struct gt_exporter *x)
 {
-	struct blob *b = body->oom || !body->p ? NULL : malloc(sizeof(*b));
+	if (x->writing || gt_body_begin(&x->w))
+		return NULL;
+	x->writing = true;
+	return &x->w.text;
+}
 
+int gt_exporter_publish(struct gt_exporter *x)
+{
+	struct gt_body *b;
+
+	if (!x->writing)
+		return -1;
+	x->writing = false;
+	b = gt_body_end(&x->w);
 	if (!b)
 		return -1;
-	b->refs = 1;
-	b->len = body->len;
-	b->data = body->p;
-	memset(body, 0, sizeof(*body));
-	blob_put(x->cur);
+	gt_body_put(x->cur);
 	x->cur = b;
+	x->st.body_len = gt_body_len(b);
+	x->st.body_stored = gt_body_stored(b);
 	return 0;
 }
 
 void gt_exporter_release(struct gt_exporter *x)
 {
-	blob_put(x->cur);
+	gt_body_put(x->cur);
 	x->cur = NULL;
 }
 
@@ -155,7 +164,9 @@ void gt_exporter_free(struct gt_exporter *x)
 	for (int i = 0; i < GT_EXP_CONNS; i++)
 		conn_close(&x->c[i]);
 	close(x->lfd);
-	blob_put(x->cur);
+	gt_body_put(x->cur);
+	if (x->writing)
+		gt_body_put(gt_body_end(&x->w));
 	free(x);
 }
 
@@ -177,34 +188,41 @@ static int status_slot(enum gt_http_status s)
 static void conn_done(struct conn *c, uint64_t now)
 {
 	shutdown(c->fd, SHUT_WR);
-	blob_put(c->body);
-	c->body = NULL;
+	conn_drop_answer(c);
 	c->st = C_LINGER;
 	if (c->deadline_ns > now + GT_EXP_LINGER_MS * MS)
 		c->deadline_ns = now + GT_EXP_LINGER_MS * MS;
 }
 
+/* The next piece of the answer into obuf; false when it is all sent
+ * (or the body turned out damaged: then the connection is closed). */
+static bool conn_fill(struct conn *c)
+{
+	long n = c->body ? gt_body_read(&c->rd, c->obuf, OBUF) : 0;
+
+	if (n < 0 || (n == 0 && c->got != c->want) ||
+	    (size_t)n > c->want - c->got) {
+		conn_close(c);
+		return false;
+	}
+	c->got += (size_t)n;
+	c->olen = (size_t)n;
+	c->opos = 0;
+	return n > 0;
+}
+
 static void conn_write(struct conn *c, uint64_t now)
 {
-	const char *bp = c->body ? c->body->data : c->err;
-
-	while (c->off < c->hlen + c->blen) {
-		struct iovec iov[2];
-		struct msghdr m = { .msg_iov = iov };
+	for (;;) {
 		ssize_t w;
 
-		if (c->off < c->hlen) {
-			iov[0] = (struct iovec){ c->head + c->off,
-						 c->hlen - c->off };
-			iov[1] = (struct iovec){ (void *)bp, c->blen };
-			m.msg_iovlen = 2;
-		} else {
-			size_t o = c->off - c->hlen;
-
-			iov[0] = (struct iovec){ (void *)(bp + o), c->blen - o };
-			m.msg_iovlen = 1;
+		if (c->opos == c->olen && !conn_fill(c)) {
+			if (c->st == C_WRITE)
+				conn_done(c, now);
+			return;
 		}
-		w = sendmsg(c->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		w = send(c->fd, c->obuf + c->opos, c->olen - c->opos,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -212,29 +230,42 @@ static void conn_write(struct conn *c, uint64_t now)
 				conn_close(c);
 			return;
 		}
-		c->off += (size_t)w;
+		c->opos += (size_t)w;
 	}
-	conn_done(c, now);
 }
 
 static void conn_answer(struct gt_exporter *x, struct conn *c,
 			enum gt_http_status s, uint64_t now)
 {
+	const char *err = NULL;
+	size_t blen;
+
 	x->st.by_status[status_slot(s)]++;
 	x->st.answered++;
 	c->st = C_WRITE;
-	c->off = 0;
-	if (s == GT_HTTP_OK && x->cur) {
+	c->want = c->got = 0;
+	c->obuf = malloc(OBUF);
+	if (!c->obuf) {
+		conn_close(c);
+		return;
+	}
+	if (s == GT_HTTP_OK && x->cur &&
+	    !gt_body_read_begin(&c->rd, x->cur)) {
 		c->body = x->cur;
-		x->cur->refs++;
-		c->blen = x->cur->len;
+		gt_body_get(c->body);
+		c->want = blen = gt_body_len(c->body);
 	} else {
 		if (s == GT_HTTP_OK)
 			s = GT_HTTP_UNAVAILABLE;	/* no body yet */
-		c->err = gt_http_error_body(s);
-		c->blen = strlen(c->err);
+		err = gt_http_error_body(s);
+		blen = strlen(err);
 	}
-	c->hlen = gt_http_head(c->head, sizeof(c->head), s, c->blen);
+	c->olen = gt_http_head(c->obuf, OBUF, s, blen);
+	if (err && c->olen + blen <= OBUF) {
+		memcpy(c->obuf + c->olen, err, blen);
+		c->olen += blen;
+	}
+	c->opos = 0;
 	conn_write(c, now);
 }
 

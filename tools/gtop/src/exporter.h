@@ -8,7 +8,7 @@
  * dropped), GT_HTTP_REQ_MAX bytes of request each (fixed buffers),
  * GT_EXP_TIMEOUT_MS per connection from accept to the last byte of the
  * response, and at most one published body per connection plus the
- * current one.  A client can make gtop do nothing but copy the last
+ * current one (each deflated; a connection inflates 16 KiB at a time).  A client can make gtop do nothing but copy the last
  * body out; it cannot delay a sample or make memory grow.
  */
 #ifndef GTOP_EXPORTER_H
@@ -32,11 +32,13 @@ struct gt_exporter *gt_exporter_new(const char *host, int port, char *err,
 /* The port bound (useful with port 0). */
 int gt_exporter_port(const struct gt_exporter *x);
 /*
- * Serve the text in body from now on: its memory is taken over (body is
- * left empty).  -1 when out of memory (body is kept; 503 until the next
- * body).
+ * Render the next body into the buffer gt_exporter_begin() returns
+ * (NULL when out of memory): the text is deflated as it is written
+ * (expbody.h), never held whole.  gt_exporter_publish() serves it from
+ * then on; -1 when out of memory (503 until the next body).
  */
-int gt_exporter_publish(struct gt_exporter *x, struct gt_buf *body);
+struct gt_buf *gt_exporter_begin(struct gt_exporter *x);
+int gt_exporter_publish(struct gt_exporter *x);
 /* Drop the current body before rendering the next (clients still
  * sending it keep it): one body in memory instead of two. */
 void gt_exporter_release(struct gt_exporter *x);
@@ -49,6 +51,7 @@ void gt_exporter_free(struct gt_exporter *x);
 struct gt_exporter_stats {
 	unsigned long accepted, answered, timeouts, evicted, refused;
 	unsigned long by_status[6];	/* 200 400 404 405 431 505 */
+	size_t body_len, body_stored;	/* the last body: text, deflated */
 };
 const struct gt_exporter_stats *gt_exporter_stats(const struct gt_exporter *x);
 

@@ -116,6 +116,11 @@ static bool buf_grow(struct gt_buf *b, size_t extra)
 		return false;
 	if (b->len + extra + 1 <= b->cap)
 		return true;
+	if (b->sink && b->len) {
+		b->sink(b, b->sink_arg);
+		if (b->oom || b->len + extra + 1 <= b->cap)
+			return !b->oom;
+	}
 	size_t cap = b->cap ? b->cap : 256;
 
 	while (cap < b->len + extra + 1)

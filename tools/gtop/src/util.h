@@ -32,11 +32,17 @@ void gt_arena_free(struct gt_arena *a);
  */
 bool gt_grow(void **p, size_t *cap, size_t need, size_t elem);
 
-/* Growable NUL-terminated text buffer. */
+/*
+ * Growable NUL-terminated text buffer.  With a sink, it does not grow
+ * beyond its capacity: when what is written next does not fit, the
+ * sink takes the text so far (and sets len to 0), e.g. to compress it.
+ */
 struct gt_buf {
 	char *p;
 	size_t len, cap;
 	bool oom;
+	void (*sink)(struct gt_buf *b, void *arg);
+	void *sink_arg;
 };
 
 void gt_buf_putc(struct gt_buf *b, char c);

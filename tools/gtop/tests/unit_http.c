@@ -3,12 +3,14 @@
  * unit_http.c - the exporter's pure parts: HTTP request parsing,
  * response heads, --listen parsing, VM UUIDs from command lines, and the
  * Prometheus rendering of a view built by the model from hand-made
- * snapshots.
+ * snapshots, the deflated body (written through a sink, read back in
+ * pieces).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "expbody.h"
 #include "http.h"
 #include "output.h"
 #include "parse.h"
@@ -325,8 +327,62 @@ static void rendering(void)
 	gt_view_free(&v);
 }
 
+/* Text of n lines like series: labels again and again, numbers that
+ * vary (a 64 KiB buffer fills and is deflated many times over). */
+static void series(struct gt_buf *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		gt_buf_printf(b, "gtop_vcpu_exit_seconds_total{vm=\"vm%d\","
+			      "uuid=\"%08x-0000\",vcpu=\"%d\"} %u.%03u\n",
+			      i / 4, i / 4 * 2654435761u, i % 4,
+			      (unsigned)i * 7919u % 100000u, (unsigned)i % 997);
+}
+
+static void body(void)
+{
+	struct gt_body_writer w;
+	struct gt_buf want = { 0 }, got = { 0 };
+	struct gt_body_reader r;
+	struct gt_body *b;
+	char piece[3001];
+	long n;
+
+	series(&want, 40000);
+	CHECK(want.len > 2 << 20 && !want.oom);
+	CHECK_INT(gt_body_begin(&w), 0);
+	series(&w.text, 40000);
+	CHECK(w.text.cap <= 64 * 1024);	/* never held whole */
+	b = gt_body_end(&w);
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	CHECK(gt_body_len(b) == want.len);
+	CHECK(gt_body_stored(b) < want.len / 4);
+	/* two readers at once, pieces of odd sizes */
+	CHECK_INT(gt_body_read_begin(&r, b), 0);
+	gt_body_get(b);
+	while ((n = gt_body_read(&r, piece, 1 + got.len % 3000)) > 0)
+		gt_buf_putn(&got, piece, (size_t)n);
+	CHECK_INT(n, 0);
+	gt_body_read_end(&r);
+	gt_body_put(b);
+	CHECK(got.len == want.len && !memcmp(got.p, want.p, want.len));
+	/* a body with no text */
+	CHECK_INT(gt_body_begin(&w), 0);
+	gt_body_put(b);
+	b = gt_body_end(&w);
+	CHECK(b && gt_body_len(b) == 0);
+	CHECK_INT(gt_body_read_begin(&r, b), 0);
+	CHECK_INT(gt_body_read(&r, piece, sizeof(piece)), 0);
+	gt_body_read_end(&r);
+	gt_body_put(b);
+	gt_buf_free(&want);
+	gt_buf_free(&got);
+}
+
 void test_http(void)
 {
+	body();
 	requests();
 	heads();
 	listen_args();
