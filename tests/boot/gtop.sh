@@ -11,8 +11,15 @@
 # 2. An exit-heavy VM (vCPU 0 cpuid, vCPU 1 port I/O): exits per
 #    second, exit time and a top exit reason per VM and per vCPU, the
 #    exit reason table in JSON and in text (-x).
-# 3. With the sysctl at 0, gtop says so, and exit rates are unknown.
-# 4. The exit-heavy VM's guest stayed where it was put.
+# 3. Where the wall time went (issue 10), per VM and per vCPU, for a
+#    halting VM (hlt inside KVM_RUN), the exit-heavy VM, and two VMs
+#    pinned to one CPU: the parts (guest user, guest system, unsplit
+#    guest, host kernel for exits, VMM, halted, run-queue wait, rest)
+#    are printed as "WALL ..." lines and must be known and add up to
+#    100% (within the 2-decimal rounding of 7 parts); each scenario's
+#    dominant part must be where it belongs.
+# 4. With the sysctl at 0, gtop says so, and exit rates are unknown.
+# 5. The exit-heavy VM's guest stayed where it was put.
 #
 # The JSON lines are also printed as "GTOP-JSON ..." for the host to
 # validate (tests/run-boot-tests.sh).
@@ -61,6 +68,32 @@ reason() {
 			index($0, "\"exit_reasons\":")' |
 		sed 's/.*"exit_reasons":\[//; s/\].*//; s/},{/}\n{/g' |
 		grep "\"reason\":\"$2\"" | jfield "$3"
+}
+
+# wall TAG FILE PID [INDEX]: print where the wall time of VM PID (or of
+# its vCPU INDEX) went, check that every part is known and that they add
+# up to 100; sets W_<part> for the caller's checks
+wall() {
+	_t=$1 _f=$2 _p=$3 _i=$4
+	_get() {
+		if [ -n "$_i" ]; then vcpu "$_p" "$_i" "$1" "$_f"
+		else vm "$_p" "$1" "$_f"; fi
+	}
+	W_gu=$(_get wall_guest_user_pct) W_gs=$(_get wall_guest_system_pct)
+	W_g=$(_get wall_guest_pct) W_k=$(_get wall_host_kernel_pct)
+	W_v=$(_get wall_vmm_user_pct) W_h=$(_get wall_halted_pct)
+	W_w=$(_get wall_wait_pct) W_r=$(_get wall_rest_pct)
+	_sum=$(awk -v a="$W_g" -v b="$W_k" -v c="$W_v" -v d="$W_h" \
+		-v e="$W_w" -v f="$W_r" 'BEGIN { printf "%.2f", a+b+c+d+e+f }')
+	_un=$(awk -v g="$W_g" -v u="$W_gu" -v s="$W_gs" \
+		'BEGIN { printf "%.2f", g - u - s }')
+	echo "WALL $_t pid $_p${_i:+ vcpu $_i}: guest user $W_gu + guest system $W_gs + guest unsplit $_un + host kernel $W_k + VMM $W_v + halted $W_h + wait $W_w + rest $W_r = $_sum %"
+	_known=yes
+	for _v in "$W_gu" "$W_gs" "$W_g" "$W_k" "$W_v" "$W_h" "$W_w" "$W_r"; do
+		case $_v in ''|null) _known=no ;; esac
+	done
+	check "[ $_known = yes ] && approx '$_sum' 100 0 0.1" \
+		"$_t${_i:+ vCPU $_i}: every part known, the parts add up to 100% ($_sum)"
 }
 
 echo 1 >/proc/sys/kernel/collect_guest_utilization
@@ -174,7 +207,27 @@ check "grep -Eq '^time: [0-9.]+% in guest, [0-9.]+% in exits, [0-9.]+% halted' /
 	"text -x: guest / exits / halted shares"
 check "grep -Eq '^ +[0-9]+ \`- vcpu1 @[0-9]' /tmp/exits.txt" "text -H: vCPU rows"
 
-# --- 3. sysctl 0 ------------------------------------------------------------
+# --- 3. wall time: a halting VM, the exit-heavy VM --------------------------
+gvmm_start --name vm-halt --irqchip idle idle || bail "gvmm vm-halt starts"
+H=$GVMM_PID
+GVMM_PID=$X
+sleep 1
+gtop -b -o json -n 2 -d 2 -H >/tmp/wall.json 2>/tmp/gtop.err
+check "[ $? -eq 0 ]" "gtop -b -o json -H exits 0 (wall time)"
+sed 's/^/GTOP-JSON /' /tmp/wall.json
+wall "halting VM" /tmp/wall.json $H
+check "gt '$W_h' 90" "halting VM: halted > 90% of its wall time ($W_h)"
+wall "halting VM" /tmp/wall.json $H 0
+wall "halting VM" /tmp/wall.json $H 1
+wall "exit-heavy VM" /tmp/wall.json $X
+check "gt '$(awk -v k="$W_k" -v v="$W_v" 'BEGIN { print k + v }')' 10 && lt '$W_h' 10" \
+	"exit-heavy VM: host kernel + VMM > 10%, halted < 10% ($W_k + $W_v, $W_h)"
+wall "exit-heavy VM" /tmp/wall.json $X 0
+wall "exit-heavy VM" /tmp/wall.json $X 1
+kill $H
+wait $H 2>/dev/null
+
+# --- 4. sysctl 0 ------------------------------------------------------------
 echo 0 >/proc/sys/kernel/collect_guest_utilization
 gtop -b -n 2 -d 1 >/tmp/gtop.txt 2>&1
 sed 's/^/# /' /tmp/gtop.txt | tail -n 8
@@ -193,5 +246,26 @@ check "[ \"\$(vm $X exits_per_s /tmp/off.json)\" = null ] && [ \"\$(vm $X guest_
 # that its RIP was corrupted (QEMU's MTTCG does that, see tests/README.md)
 mmio=$(cat /sys/kernel/debug/kvm/$X-*/pf_mmio_spte_created 2>/dev/null)
 check "[ '$mmio' = 0 ]" "vm-exits stayed inside its memory (pf_mmio_spte_created $mmio)"
+gvmm_stop
+
+# --- 5. wall time: two VMs sharing one CPU -----------------------------------
+echo 1 >/proc/sys/kernel/collect_guest_utilization
+gvmm_start --name vm-share-a user@0 || bail "gvmm vm-share-a starts"
+A=$GVMM_PID
+gvmm_start --name vm-share-b kernel@0 || bail "gvmm vm-share-b starts"
+B=$GVMM_PID
+sleep 1
+gtop -b -o json -n 2 -d 2 -H >/tmp/share.json 2>/tmp/gtop.err
+check "[ $? -eq 0 ]" "gtop -b -o json -H exits 0 (two VMs on one CPU)"
+sed 's/^/GTOP-JSON /' /tmp/share.json
+wall "VM A sharing CPU 0" /tmp/share.json $A
+wa=$W_w ga=$W_g
+wall "VM B sharing CPU 0" /tmp/share.json $B
+check "gt '$wa' 25 && gt '$W_w' 25 && gt '$ga' 25 && gt '$W_g' 25" \
+	"two VMs on one CPU: each waits > 25% and runs its guest > 25% (A $ga/$wa, B $W_g/$W_w)"
+wall "VM A sharing CPU 0" /tmp/share.json $A 0
+wall "VM B sharing CPU 0" /tmp/share.json $B 0
+kill $A
+wait $A 2>/dev/null
 gvmm_stop
 finish
