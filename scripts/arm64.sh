@@ -15,13 +15,21 @@
 #   arm64.sh vmm        gvmm for arm64 (tests/vmm, GVMM_ARCH=arm64) ->
 #                       build/arm64/tests/gvmm
 #   arm64.sh busybox    Debian's busybox-static:arm64 -> build/arm64/busybox
+#   arm64.sh gtop       tools/gtop for arm64, static, with Debian's
+#                       libproc2-dev:arm64 and libncurses-dev:arm64 ->
+#                       build/arm64/gtop/gtop
 #   arm64.sh initramfs  build/arm64/initramfs.cpio.gz
 #   arm64.sh boot [boot.sh options] SCENARIO [ARGS]
 #                       tests/qemu/boot.sh with qemu-system-aarch64
 #   arm64.sh kunit      the KUnit suites on arm64 (tick and nohz_full=1)
 #   arm64.sh check [NAME...]
-#                       all of the above, then the arm64 boot tests; logs
-#                       in build/arm64/logs
+#                       all of the above, then the arm64 boot tests, VHE
+#                       and nVHE (kvm-arm.mode=nvhe); logs in
+#                       build/arm64/logs
+#
+# The arm64 packages are downloaded (apt-get download) and unpacked under
+# build/arm64, not installed: dpkg needs arm64 among its architectures
+# (dpkg --add-architecture arm64, done here when run as root).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,20 +98,56 @@ vmm() {
 	make -s -C "$top/tests/vmm" GVMM_ARCH=arm64 O="$B/tests" || die "gvmm build failed"
 }
 
-busybox() {
-	local bb=$B/busybox/bin/busybox deb
-	[ -x "$bb" ] && return 0
-	mkdir -p "$B/busybox"
-	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		[ "$(id -u)" = 0 ] || die "need dpkg --add-architecture arm64 (as root) for busybox-static:arm64"
+# debs DIR PKG...: Debian's arm64 packages PKG, downloaded to build/arm64/debs
+# and unpacked into DIR (again when a newer version comes).
+debs() {
+	local dir=$1 p deb stamp=
+	shift
+	mkdir -p "$B/debs" "$dir"
+	if ! dpkg --print-foreign-architectures | grep -x arm64 >/dev/null; then
+		[ "$(id -u)" = 0 ] || die "need dpkg --add-architecture arm64 (as root) for $*"
 		dpkg --add-architecture arm64 && apt-get update -q >/dev/null ||
 			die "cannot add the arm64 architecture"
 	fi
-	(cd "$B" && apt-get download -q busybox-static:arm64 >/dev/null 2>&1) ||
-		die "apt-get download busybox-static:arm64 failed"
-	deb=$(ls -t "$B"/busybox-static_*_arm64.deb | head -n 1)
-	dpkg-deb -x "$deb" "$B/busybox" || die "cannot unpack $deb"
-	[ -x "$bb" ] || die "no bin/busybox in $deb"
+	for p in "$@"; do
+		# (--print-uris says nothing of a file already in the directory)
+		mkdir -p "$B/debs/.uris"
+		deb=$(cd "$B/debs/.uris" && apt-get download --print-uris -q "$p:arm64" 2>/dev/null |
+			awk '{ print $2 }')
+		[ -n "$deb" ] || die "apt-get: no $p:arm64 (apt-get update?)"
+		if [ ! -f "$B/debs/$deb" ]; then
+			(cd "$B/debs" && apt-get download -q "$p:arm64" >/dev/null 2>&1) ||
+				die "apt-get download $p:arm64 failed"
+		fi
+		stamp+="$deb "
+	done
+	[ "$(cat "$dir/.debs" 2>/dev/null)" = "$stamp" ] && return 0
+	for deb in $stamp; do
+		dpkg-deb -x "$B/debs/$deb" "$dir" || die "cannot unpack $deb"
+	done
+	echo "$stamp" > "$dir/.debs"
+}
+
+busybox() {
+	debs "$B/busybox" busybox-static
+	[ -x "$B/busybox/bin/busybox" ] || die "no bin/busybox in busybox-static:arm64"
+}
+
+# gtop for arm64, linked statically (busybox initramfs) against the arm64
+# libproc2.a and libncursesw.a of build/arm64/sysroot, by tools/gtop's
+# Makefile with the cross compiler (its STATIC=1 build); GTOP_SRC: another
+# copy of tools/gtop.
+gtop() {
+	local sr=$B/sysroot lib=$B/sysroot/usr/lib/aarch64-linux-gnu
+	debs "$sr" libproc2-dev libncurses-dev
+	make -s -j"$jobs" -C "${GTOP_SRC:-$top/tools/gtop}" O="$B/gtop" BIN="$B/gtop/gtop" \
+		STATIC=1 CC="${cross}gcc" CFLAGS="-O2 -g" LDFLAGS="-static -L$lib" \
+		PKG_CONFIG="env PKG_CONFIG_SYSROOT_DIR=$sr PKG_CONFIG_LIBDIR=$lib/pkgconfig pkg-config" \
+		2> >(grep -v "statically linked applications requires at runtime\|in function \`" >&2) ||
+		die "gtop build failed"
+	"${cross}readelf" -h "$B/gtop/gtop" | grep -q 'Machine: *AArch64' &&
+		! "${cross}readelf" -l "$B/gtop/gtop" | grep -q INTERP ||
+		die "$B/gtop/gtop is not a static arm64 binary"
 }
 
 # The x86 gtest initramfs layout (tests/initramfs/mkinitramfs.sh) with
@@ -116,13 +160,16 @@ initramfs() {
 	local stage=$B/initramfs.d tests=$B/initramfs-tests
 	vmm
 	busybox
+	gtop
 	rm -rf "$stage" "$tests"
 	mkdir -p "$stage/bin" "$tests"
 	cp "$top"/tests/boot/*.sh "$tests/"
 	cp "$top"/tests/boot-arm64/*.sh "$tests/"
 	rm -f "$tests/qemu.sh"
 	"$top/tests/initramfs/mkinitramfs.sh" -o "$B/initramfs.cpio.gz" \
-		--gvmm "$B/tests/gvmm" --tests "$tests" --busybox /bin/busybox ||
+		--gvmm "$B/tests/gvmm" --tests "$tests" --busybox /bin/busybox \
+		--kvm-modules none \
+		--bin "$B/gtop/gtop" ||
 		die "mkinitramfs.sh failed"
 	cp "$B/busybox/bin/busybox" "$stage/bin/busybox"
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
@@ -151,16 +198,48 @@ kunit() {
 			sed 's/^\[..:..:..\] /  /'
 		[ $r -eq 0 ] || { echo "kunit (arm64): $name failed (see $log/$name.log)"; rc=1; }
 	done
-	grep -q '\[PASSED\] guest_util_vtime$' "$log/vtime.log" ||
-		{ echo "kunit (arm64): guest_util_vtime did not pass with nohz_full=1"; rc=1; }
+	# as scripts/kunit.sh: both suites ran and passed, by tick and by vtime
+	for name in tick vtime; do
+		for su in guest_util kvm_exit_timing; do
+			grep -qE "^\[..:..:..\] =+ \[PASSED\] $su =+$" "$log/$name.log" ||
+				{ echo "kunit (arm64): suite $su did not run and pass ($name)"; rc=1; }
+		done
+		grep -qE '^\[..:..:..\] .*(SKIP|skipped: [1-9])' "$log/$name.log" &&
+			{ echo "kunit (arm64): a case was skipped ($name)"; rc=1; }
+	done
+	for c in guest_util_vtime guest_util_vtime_off guest_util_vtime_pending \
+		 guest_util_nohz_sampler; do
+		grep -q "\[PASSED\] $c\$" "$log/vtime.log" ||
+			{ echo "kunit (arm64): $c did not pass with nohz_full=1"; rc=1; }
+	done
+	return $rc
+}
+
+# nVHE: 6.12 has no option that leaves it out (CONFIG_ARM64_VHE is gone):
+# KVM=y always builds the nVHE hypervisor (arch/arm64/kvm/hyp/nvhe), and
+# kvm-arm.mode=nvhe picks it at boot.  That it was built and linked, with
+# the arm64 hooks of the series in the code VHE and nVHE share (arm.c):
+nvhe() {
+	local o=$obj/arch/arm64/kvm rc=0 sym
+	[ -f "$o/hyp/nvhe/kvm_nvhe.o" ] ||
+		{ echo "nvhe: no $o/hyp/nvhe/kvm_nvhe.o"; rc=1; }
+	for sym in __kvm_nvhe___kvm_vcpu_run __kvm_nvhe___guest_exit \
+		   kvm_arch_exit_reason_name kvm_arch_exit_timing_scale; do
+		"${cross}nm" "$obj/vmlinux" | grep -q " $sym\$" ||
+			{ echo "nvhe: vmlinux has no $sym"; rc=1; }
+	done
 	return $rc
 }
 
 # name | boot.sh options | scenario and its arguments
+nv="--append kvm-arm.mode=nvhe"
 scenarios=(
 	"split-tick||split tick"
 	"split-vtime|--append nohz_full=1|split vtime"
 	"exits||exits_arm64"
+	"gtop||gtop_arm64"
+	"split-tick-nvhe|$nv|nvhe split tick"
+	"exits-nvhe|$nv|nvhe exits_arm64"
 )
 
 check() {
@@ -180,6 +259,11 @@ check() {
 		boot --timeout 900 --log "$logs/$name.log" $opts $args > "$logs/$name.out" 2>&1
 		rc=$?
 		grep -aE '^(ok|not ok|#|Bail out)' "$logs/$name.out" | tr -d '\r' | sed 's/^/  /'
+		# every arm64 check is required: a skipped one fails the test
+		if [ $rc -eq 0 ] && grep -aq '^ok [0-9]* - .* # SKIP' "$logs/$name.out"; then
+			echo "  arm64 $name: a check was skipped"
+			rc=1
+		fi
 		if [ $rc -eq 0 ]; then
 			pass=$((pass + 1))
 			echo "ok - arm64 $name ($((SECONDS - t1)) s)"
@@ -189,6 +273,13 @@ check() {
 			echo "not ok - arm64 $name (status $rc, $((SECONDS - t1)) s; log $logs/$name.log)"
 		fi
 	done
+	if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx nvhe-build; then
+		if nvhe; then
+			pass=$((pass + 1)); echo "ok - arm64 nvhe-build"
+		else
+			fail=$((fail + 1)); failed+=(nvhe-build); echo "not ok - arm64 nvhe-build"
+		fi
+	fi
 	if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx kunit; then
 		if kunit; then
 			pass=$((pass + 1)); echo "ok - arm64 kunit"
@@ -201,8 +292,8 @@ check() {
 }
 
 case "${1:-}" in
-tree|kernel|vmm|busybox|initramfs|kunit) "$1" ;;
+tree|kernel|vmm|busybox|gtop|initramfs|kunit|nvhe) "$1" ;;
 boot) shift; boot "$@" ;;
 check) shift; check "$@" ;;
-*) sed -n '4,26p' "$0" | sed 's/^# \?//' >&2; exit 2 ;;
+*) sed -n '4,/^set /{/^#/p}' "$0" | sed 's/^# \?//' >&2; exit 2 ;;
 esac

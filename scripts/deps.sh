@@ -26,15 +26,25 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# arm64 (scripts/arm64.sh) downloads busybox-static, libproc2-dev and
+# libncurses-dev for arm64 (apt-get download, unpacked under build/arm64,
+# nothing installed): apt needs arm64 among dpkg's architectures.
+arm64=
+dpkg --print-foreign-architectures | grep -x arm64 >/dev/null || arm64=1
+[ ${#missing[@]} -eq 0 ] && [ -z "$arm64" ] && exit 0
 
-echo "deps: installing ${missing[*]}"
 sudo=
 if [ "$(id -u)" != 0 ]; then
 	command -v sudo >/dev/null ||
-		{ echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
+		{ echo "deps: need root to install: ${missing[*]}${arm64:+ (and dpkg --add-architecture arm64)}" >&2; exit 1; }
 	sudo=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$arm64" ]; then
+	echo "deps: dpkg --add-architecture arm64"
+	$sudo dpkg --add-architecture arm64
+fi
 $sudo apt-get update -q || echo "deps: apt-get update failed; trying with the lists at hand" >&2
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}"
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
