@@ -90,7 +90,7 @@ realguest-initramfs: vmm kernel
 		$(if $(GUEST32),--file $(REALGUEST)/guest32-bzImage:/guest/bzImage32 \
 			--file $(REALGUEST)/guest32-initrd.cpio.gz:/guest/initrd32.cpio.gz)
 
-check: deps check-patches check-gtop check-kunit check-boot check-debian
+check: deps check-patches check-gtop check-kunit check-boot check-debian check-arm64
 	@echo "make check: all passed"
 
 check-patches:
@@ -110,8 +110,9 @@ check-realguest: kernel initramfs realguest-initramfs
 check-debian: tree
 	scripts/kernel.sh debian $(SRC) $(B)/debian
 
-# arm64: the cross-built test kernel (build/arm64/Image), gvmm for arm64
-# and the boot tests under qemu-system-aarch64 (scripts/arm64.sh).
+# arm64: the cross-built test kernel (build/arm64/Image), gvmm and gtop for
+# arm64 and the boot tests under qemu-system-aarch64, VHE and nVHE, and
+# KUnit on arm64 (scripts/arm64.sh); part of make check.
 kernel-arm64: deps
 	scripts/arm64.sh kernel
 
