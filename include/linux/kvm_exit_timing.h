@@ -2,8 +2,8 @@
 /*
  * Per-vCPU exit timing: for every VM exit, the host time from the exit to
  * the next VM entry, attributed to the exit's reason (count, min, max,
- * total, sum of squares), plus the time in guest and the time the vCPU was
- * halted.  Collected while kernel.collect_guest_utilization and
+ * total), plus the time in guest and the time the vCPU was halted.
+ * Collected while kernel.collect_guest_utilization and
  * kernel.collect_guest_exit_timing are both 1 (guest_exit_timing_enabled(),
  * one static key).  See Documentation/virt/kvm/exit-timing.rst.
  *
@@ -52,8 +52,6 @@ struct kvm_exit_timing_row {
 	u64 total;
 	u64 min;		/* U64_MAX while count is 0 */
 	u64 max;
-	u64 sumsq_lo;		/* sum of squares of the times, 128 bits */
-	u64 sumsq_hi;
 	u64 user;		/* of count, exits completed in userspace */
 };
 
@@ -120,16 +118,12 @@ static inline void kvm_arch_exit_timing_scale(u32 *mult, u32 *shift)
 static __always_inline void kvm_exit_timing_add(struct kvm_exit_timing_row *r,
 						u64 t)
 {
-	u128 sumsq = ((u128)r->sumsq_hi << 64 | r->sumsq_lo) + (u128)t * t;
-
 	r->count++;
 	r->total += t;
 	if (t < r->min)
 		r->min = t;
 	if (t > r->max)
 		r->max = t;
-	r->sumsq_lo = sumsq;
-	r->sumsq_hi = sumsq >> 64;
 }
 
 /* Ticks from clock reading @from to @to; 0 if the clock went back. */

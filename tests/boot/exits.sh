@@ -17,15 +17,22 @@ KVMDBG=/sys/kernel/debug/kvm
 et_file() {
 	ls -d "$KVMDBG/$1"-*/vcpu"${2:-0}"/exit_timing 2>/dev/null | head -n 1
 }
-# row FILE NAME: the fields of row NAME (reason count min max total avg
-# stddev user open), or nothing
+# row FILE NAME: the fields of row NAME, or nothing
 row() {
-	awk -v n="$2" '$1 == n { print; exit }' "$1"
+	awk -v n="$2" 'NR > 1 && $1 == n { print; exit }' "$1"
 }
-# col FILE NAME K: field K of row NAME (2 count, 3 min, 4 max, 5 total,
-# 6 avg, 7 stddev, 8 user_exits, 9 open_ns); 0 if the row is absent
+# col FILE NAME COLUMN: column COLUMN (a name of the header line: count,
+# min_ns, max_ns, total_ns, avg_ns, user_exits, open_ns) of row NAME; 0 if
+# the row is absent (parsers find columns by name: exit-timing.rst)
 col() {
-	awk -v n="$2" -v k="$3" '$1 == n { v = $k } END { print v + 0 }' "$1"
+	awk -v n="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+		$1 == n && k[c] { v = $(k[c]) } END { print v + 0 }' "$1"
+}
+# rows FILE COND: the names of the rows for which COND holds, an awk
+# expression on the columns by name (c["count"], c["min_ns"], ...)
+rows() {
+	awk 'NR == 1 { for (i = 1; i <= NF; i++) k[i] = $i; next }
+		{ for (i = 2; i <= NF; i++) c[k[i]] = $i; if ('"$2"') print $1 }' "$1"
 }
 
 # Exit timing has a switch of its own, off by default.
@@ -45,30 +52,31 @@ check "[ -n '$F' ] && [ -r '$F' ]" "vcpu0/exit_timing exists"
 cp "$F" /tmp/et.txt
 sed 's/^/# /' /tmp/et.txt
 
-hdr="reason count min_ns max_ns total_ns avg_ns stddev_ns user_exits open_ns"
+hdr="reason count min_ns max_ns total_ns avg_ns user_exits open_ns"
 check "[ \"\$(head -n 1 /tmp/et.txt | tr -s ' ')\" = '$hdr' ]" "header line"
 # The vendor names the reasons: cpuid/io on SVM, CPUID/IO_INSTRUCTION on VMX.
 CPUID=cpuid IO=io
 grep -q '^CPUID ' /tmp/et.txt && { CPUID=CPUID; IO=IO_INSTRUCTION; }
-nc=$(col /tmp/et.txt $CPUID 2)
-ni=$(col /tmp/et.txt $IO 2)
+nc=$(col /tmp/et.txt $CPUID count)
+ni=$(col /tmp/et.txt $IO count)
 check "ge $nc $N && le $nc $((N + 10))" "$CPUID row: count $nc ~ $N"
 # The completion report is an I/O exit too, still open: the VMM stopped.
 check "ge $ni $M && le $ni $((M + 2))" "$IO row: count $ni ~ $M"
-open=$(col /tmp/et.txt $IO 9)
+open=$(col /tmp/et.txt $IO open_ns)
 diag "the completion report's I/O exit, in progress: $open ns"
-check "gt $open 400000000 && [ $(awk 'NR > 1 && $9 > 0' /tmp/et.txt | wc -l) = 1 ]" \
+check "gt $open 400000000 && [ $(rows /tmp/et.txt 'c["open_ns"] > 0' | wc -l) = 1 ]" \
 	"the exit the VMM sits on shows in progress (open_ns), in its row only"
-check "[ $(col /tmp/et.txt $IO 8) = $ni ]" "every I/O exit is marked as completed in userspace"
-check "[ $(col /tmp/et.txt $CPUID 8) = 0 ]" "no cpuid exit went to userspace"
+check "[ $(col /tmp/et.txt $IO user_exits) = $ni ]" "every I/O exit is marked as completed in userspace"
+check "[ $(col /tmp/et.txt $CPUID user_exits) = 0 ]" "no cpuid exit went to userspace"
 
-bad=$(awk 'NR > 1 && ($2 > 0) && !($3 <= $6 && $6 <= $4 && $7 <= $4 &&
-	$5 >= $2 * $3 && $5 <= $2 * $4 && $8 <= $2) { print $1 }' /tmp/et.txt)
-check "[ -z '$bad' ]" "every row: min <= avg <= max, stddev <= max, min*count <= total <= max*count"
-bad=$(awk 'NR > 1 && $2 == 0 && ($5 > 0 || $3 > 0 || $4 > 0) { print $1 }' /tmp/et.txt)
+bad=$(rows /tmp/et.txt 'c["count"] > 0 && !(c["min_ns"] <= c["avg_ns"] &&
+	c["avg_ns"] <= c["max_ns"] && c["total_ns"] >= c["count"] * c["min_ns"] &&
+	c["total_ns"] <= c["count"] * c["max_ns"] && c["user_exits"] <= c["count"])')
+check "[ -z '$bad' ]" "every row: min <= avg <= max, min*count <= total <= max*count"
+bad=$(rows /tmp/et.txt 'c["count"] == 0 && (c["total_ns"] > 0 || c["min_ns"] > 0 || c["max_ns"] > 0)')
 check "[ -z '$bad' ]" "no row with count 0 and time > 0"
-avg_c=$(col /tmp/et.txt $CPUID 6)
-avg_i=$(col /tmp/et.txt $IO 6)
+avg_c=$(col /tmp/et.txt $CPUID avg_ns)
+avg_i=$(col /tmp/et.txt $IO avg_ns)
 diag "avg exit: $CPUID $avg_c ns, $IO $avg_i ns (with the VMM)"
 check "gt $avg_i $avg_c" "an I/O exit through the VMM costs more than an in-kernel cpuid"
 check "[ -n \"\$(row /tmp/et.txt '<guest>')\" ] && [ -n \"\$(row /tmp/et.txt '<halted>')\" ]" \
@@ -76,19 +84,19 @@ check "[ -n \"\$(row /tmp/et.txt '<guest>')\" ] && [ -n \"\$(row /tmp/et.txt '<h
 
 # KVM's binary stats (seen through the VM's debugfs stat files) agree.
 D=$(dirname "$(dirname "$F")")
-exits=$(awk 'NR > 1 && $1 !~ /^</ { s += $2 } END { print s }' /tmp/et.txt)
-ens=$(awk 'NR > 1 && $1 !~ /^</ { s += $5 } END { print s }' /tmp/et.txt)
+exits=$(rows /tmp/et.txt '$1 !~ /^</' | while read -r n; do col /tmp/et.txt "$n" count; done | awk '{ s += $1 } END { print s + 0 }')
+ens=$(rows /tmp/et.txt '$1 !~ /^</' | while read -r n; do col /tmp/et.txt "$n" total_ns; done | awk '{ s += $1 } END { print s + 0 }')
 check "[ \"\$(cat $D/timed_exits)\" = $exits ]" "stat timed_exits = the rows' counts ($exits)"
 # The exit in progress goes on growing between the two reads.
 check "ge \$(cat $D/exit_time_ns) $ens && le \$(cat $D/exit_time_ns) $((ens + 5000000000))" \
 	"stat exit_time_ns = the rows' totals (and the exit in progress since)"
-check "[ \"\$(cat $D/guest_time_ns)\" = $(col /tmp/et.txt '<guest>' 5) ]" \
+check "[ \"\$(cat $D/guest_time_ns)\" = $(col /tmp/et.txt '<guest>' total_ns) ]" \
 	"stat guest_time_ns = the <guest> row"
 
 # Exit + guest time is the vCPU thread's CPU time (nothing else ran it),
 # but for the exit in progress: the thread sleeps in it.
 cpu_ns=$(( ($(tid_utime "$P" "$T") + $(tid_stime "$P" "$T")) * 10000000 ))
-run_ns=$((ens - open + $(col /tmp/et.txt '<guest>' 5)))
+run_ns=$((ens - open + $(col /tmp/et.txt '<guest>' total_ns)))
 diag "vCPU thread CPU time $cpu_ns ns, exit + guest time $run_ns ns"
 check "approx $run_ns $cpu_ns 30 50000000" "exit + guest time ~ the thread's CPU time"
 gvmm_stop
@@ -98,43 +106,43 @@ gvmm_start cpuid || bail "gvmm cpuid starts"
 P=$GVMM_PID
 sleep 1
 F=$(et_file "$P")
-c1=$(col "$F" $CPUID 2)
+c1=$(col "$F" $CPUID count)
 echo 0 >$SYSCTL
 sleep 0.2
-c2=$(col "$F" $CPUID 2)
-g2=$(col "$F" '<guest>' 5)
+c2=$(col "$F" $CPUID count)
+g2=$(col "$F" '<guest>' total_ns)
 sleep 1
-c3=$(col "$F" $CPUID 2)
-g3=$(col "$F" '<guest>' 5)
+c3=$(col "$F" $CPUID count)
+g3=$(col "$F" '<guest>' total_ns)
 diag "cpuid exits: $c1 (on), $c2 -> $c3 (off)"
 check "gt $c1 0" "a cpuid loop is timed"
 check "[ $c2 = $c3 ] && [ $g2 = $g3 ]" "sysctl 0: nothing moves"
 echo 1 >$SYSCTL
 sleep 0.5
-c4=$(col "$F" $CPUID 2)
+c4=$(col "$F" $CPUID count)
 check "gt $c4 $c3" "sysctl 1 again: counting resumes"
-check "lt $(col "$F" '<guest>' 4) 1000000000" \
+check "lt $(col "$F" '<guest>' max_ns) 1000000000" \
 	"the time collection was off is not taken for guest time"
 # Exit timing off, the split on: the split goes on.
 check "! echo 2 >$ET 2>/dev/null && [ \"\$(cat $ET)\" = 1 ]" "it refuses 2 when 1, too"
 echo 0 >$ET
 sleep 0.2
-c6=$(col "$F" $CPUID 2)
+c6=$(col "$F" $CPUID count)
 s6=$(stat_field /proc/$P/stat 54)
 sleep 1
-c7=$(col "$F" $CPUID 2)
+c7=$(col "$F" $CPUID count)
 s7=$(stat_field /proc/$P/stat 54)
 diag "exit timing 0, split 1: cpuid exits $c6 -> $c7, guest_system $s6 -> $s7"
 check "[ $c6 = $c7 ] && gt $s7 $s6" "collect_guest_exit_timing 0: exit timing stops, the split goes on"
 echo 1 >$ET
 sleep 0.5
-c4=$(col "$F" $CPUID 2)
+c4=$(col "$F" $CPUID count)
 check "gt $c4 $c7" "and resumes at 1"
 echo 1 >"$F"
-c5=$(col "$F" $CPUID 2)
+c5=$(col "$F" $CPUID count)
 check "lt $c5 $c4" "a write resets it (count $c4 -> $c5)"
 sleep 0.5
-check "gt $(col "$F" $CPUID 2) $c5" "and it counts again after the reset"
+check "gt $(col "$F" $CPUID count) $c5" "and it counts again after the reset"
 su -s /bin/sh nobody -c "echo 1 > $F" 2>/dev/null
 check "[ $? -ne 0 ]" "non-root cannot reset it"
 gvmm_stop
@@ -148,7 +156,7 @@ check "[ \$(awk 'NR > 1 { s += \$2 } END { print s + 0 }' $F) = 0 ]" \
 # The vCPU never leaves KVM_RUN: timing starts all the same.
 echo 1 >$SYSCTL
 sleep 1
-c8=$(col "$F" $CPUID 2)
+c8=$(col "$F" $CPUID count)
 diag "cpuid exits timed once on, the vCPU inside KVM_RUN all along: $c8"
 check "gt $c8 0" "a vCPU already inside KVM_RUN is timed from when collection is on"
 echo 0 >$SYSCTL
@@ -161,7 +169,7 @@ P=$GVMM_PID
 sleep 1.5
 # A halt in progress counts up to the time of reading.
 F=$(et_file "$P")
-ht0=$(col "$F" '<halted>' 5)
+ht0=$(col "$F" '<halted>' total_ns)
 diag "<halted> while the vCPU is still halted: $ht0 ns"
 check "gt $ht0 1000000000" "a halt in progress shows in <halted> (${ht0} ns)"
 # SIGSTOP ends the halt (the thread leaves KVM_RUN); SIGCONT halts again.
@@ -172,13 +180,13 @@ kill -CONT "$P"
 sleep 0.5
 F=$(et_file "$P")
 sed 's/^/# /' "$F"
-hn=$(col "$F" '<halted>' 2)
-ht=$(col "$F" '<halted>' 5)
+hn=$(col "$F" '<halted>' count)
+ht=$(col "$F" '<halted>' total_ns)
 HLT=hlt
 grep -q '^HLT ' "$F" && HLT=HLT
 check "ge $hn 1 && gt $ht 1000000000" "<halted> has the 1.5 s the guest was halted"
 # The HLT exit itself stays open while the vCPU stays halted.
-check "lt $(col "$F" $HLT 5) $((ht / 5))" "the halt is not counted as exit time"
+check "lt $(col "$F" $HLT total_ns) $((ht / 5))" "the halt is not counted as exit time"
 gvmm_stop
 echo 0 >$SYSCTL
 finish

@@ -371,72 +371,17 @@ void kvm_exit_timing_stats(struct kvm_vcpu *vcpu)
 	mutex_unlock(&lock);
 }
 
-/* u128 / u64, bit by bit: the kernel has no 128-bit division (__udivti3). */
-static u128 div_u128_u64(u128 n, u64 d)
-{
-	u128 q = 0, r = 0;
-	int i;
-
-	for (i = 0; i < 128; i++) {
-		r = r << 1 | n >> 127;
-		n <<= 1;
-		q <<= 1;
-		if (r >= d) {
-			r -= d;
-			q |= 1;
-		}
-	}
-	return q;
-}
-
-/* The integer square root of @v, rounded down. */
-static u64 isqrt_u128(u128 v)
-{
-	u64 root = 0;
-	int i;
-
-	for (i = 63; i >= 0; i--) {
-		u64 cand = root | BIT_ULL(i);
-
-		if ((u128)cand * cand <= v)
-			root = cand;
-	}
-	return root;
-}
-
-/**
- * kvm_exit_timing_stddev - population standard deviation of a row, in ticks
- * @r: the row
- *
- * sqrt(sumsq / count - avg^2), each step in 128 bits, rounded down.
- */
-static u64 kvm_exit_timing_stddev(const struct kvm_exit_timing_row *r)
-{
-	u128 msq, asq;
-	u64 avg;
-
-	if (!r->count)
-		return 0;
-	avg = div64_u64(r->total, r->count);
-	msq = div_u128_u64((u128)r->sumsq_hi << 64 | r->sumsq_lo, r->count);
-	asq = (u128)avg * avg;
-	if (msq < asq)
-		return 0;
-	return isqrt_u128(msq - asq);
-}
-
 static void show_row(struct seq_file *m, const char *name,
 		     const struct kvm_exit_timing *et,
 		     const struct kvm_exit_timing_row *r, u64 open)
 {
 	u64 total = ticks_to_ns(et, r->total);
 
-	seq_printf(m, "%-24s %10llu %12llu %12llu %16llu %12llu %12llu %10llu %12llu\n",
+	seq_printf(m, "%-24s %10llu %12llu %12llu %16llu %12llu %10llu %12llu\n",
 		   name, r->count,
 		   r->count ? ticks_to_ns(et, r->min) : 0,
 		   ticks_to_ns(et, r->max), total,
-		   r->count ? div64_u64(total, r->count) : 0,
-		   ticks_to_ns(et, kvm_exit_timing_stddev(r)), r->user,
+		   r->count ? div64_u64(total, r->count) : 0, r->user,
 		   ticks_to_ns(et, open));
 }
 
@@ -459,9 +404,9 @@ static void kvm_exit_timing_show(struct seq_file *m,
 	char buf[16];
 	u32 i, n = min_t(u32, et->nr_rows, KVM_EXIT_TIMING_OTHER);
 
-	seq_printf(m, "%-24s %10s %12s %12s %16s %12s %12s %10s %12s\n",
+	seq_printf(m, "%-24s %10s %12s %12s %16s %12s %10s %12s\n",
 		   "reason", "count", "min_ns", "max_ns", "total_ns", "avg_ns",
-		   "stddev_ns", "user_exits", "open_ns");
+		   "user_exits", "open_ns");
 	for (i = 0; i < n; i++)
 		order[i] = i;
 	sort_r(order, n, 1, cmp_reason, NULL, et);
