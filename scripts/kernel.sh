@@ -98,7 +98,7 @@ build() {
 	for try in 1 2 3; do
 		s0=$(cat "$1/.gu-stamp" 2>/dev/null) || s0=none
 		build_once "$@"
-		s1=$(cat "$1/.gu-stamp" 2>/dev/null) || s1=gone
+		s1=$(cat "$1/.gu-stamp" 2>/dev/null) || s1=none
 		[ "$s0" != "$s1" ] || return 0
 		echo "kernel.sh: $1 changed during the build (kernel.sh tree), building again" >&2
 		sleep 5
