@@ -121,18 +121,10 @@ static bool buf_grow(struct gt_buf *b, size_t extra)
 		if (b->oom || b->len + extra + 1 <= b->cap)
 			return !b->oom;
 	}
-	size_t cap = b->cap ? b->cap : 256;
-
-	while (cap < b->len + extra + 1)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-
-	if (!p) {
+	if (!gt_grow((void **)&b->p, &b->cap, b->len + extra + 1, 1)) {
 		b->oom = true;
 		return false;
 	}
-	b->p = p;
-	b->cap = cap;
 	return true;
 }
 
