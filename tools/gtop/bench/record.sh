@@ -14,10 +14,19 @@
 #
 #   make -C tools/gtop bench-record    (part of make bench-gtop)
 #
+# The report also goes into its part ("record") of GTOP_REPORT
+# (bench/gtop-report.md), next to the parts against top.
+#
 # Environment: GTOP RECBENCH O REPORT VMS(500) VCPUS(4) STEP(2)
 #   SAMPLES(1800: an hour) SCRAPES(10) STATIC(1: also the static build)
+#   GTOP_REPORT(bench/gtop-report.md of the repository)
+#   REPORT_ONLY(1: measure nothing, write the reports again from the
+#   results the last run left in $O/bench-record)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+GTOP_REPORT=${GTOP_REPORT:-$repo/bench/gtop-report.md}
+. "$repo/bench/report-splice.sh"
 GTOP=${GTOP:?}
 RECBENCH=${RECBENCH:?}
 O=${O:?}
@@ -28,9 +37,13 @@ STEP=${STEP:-2}
 SAMPLES=${SAMPLES:-1800}
 SCRAPES=${SCRAPES:-10}
 STATIC=${STATIC:-1}
+REPORT_ONLY=${REPORT_ONLY:-0}
 work=$O/bench-record
-rm -rf "$work"
-mkdir -p "$work"
+if [ "$REPORT_ONLY" != 1 ]; then
+	rm -rf "$work"
+	mkdir -p "$work"
+	{ cut -d' ' -f1-3 /proc/loadavg; date +%Y-%m-%d; } > "$work/when"
+fi
 gp=
 cleanup() {
 	[ -n "$gp" ] && kill "$gp" 2> /dev/null
@@ -46,10 +59,11 @@ kb() { awk -v f="$2:" '$1 == f { print $2 }' "$1"; }	# kb STATUSFILE FIELD
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print a <= b ? "met" : "NOT met" }'; }
 
-loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
+loadavg=$(sed -n 1p "$work/when")
+day=$(sed -n 2p "$work/when")
 
 # --- recording -----------------------------------------------------------
-for load in idle mixed busy; do
+[ "$REPORT_ONLY" = 1 ] || for load in idle mixed busy; do
 	echo "record.sh: recording $SAMPLES samples of $VMS x $VCPUS, $load"
 	"$RECBENCH" record "$work/$load.rec" --vms "$VMS" --vcpus "$VCPUS" \
 		--load $load --samples "$SAMPLES" --step "$STEP" \
@@ -57,7 +71,7 @@ for load in idle mixed busy; do
 done
 
 # --- RSS with an hour of sparkline history ---------------------------------
-for load in idle mixed; do
+[ "$REPORT_ONLY" = 1 ] || for load in idle mixed; do
 	echo "record.sh: replaying the $load hour, text with vCPU rows"
 	GTOP_STATS=1 "$GTOP" -r "$work/$load.rec" -b -H > /dev/null \
 		2> "$work/$load.replay"
@@ -67,6 +81,7 @@ hcpu() { sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' "$work/$1.replay"; }
 rm -f "$work"/*.rec
 
 # --- the exporter ------------------------------------------------------------
+[ "$REPORT_ONLY" = 1 ] || {
 echo "record.sh: a fixture of $VMS x $VCPUS for the exporter"
 "$RECBENCH" fixture "$work/fx" --vms "$VMS" --vcpus "$VCPUS" --load mixed \
 	--samples 3 --step "$STEP"
@@ -99,12 +114,13 @@ exporter() {
 	gp=
 }
 exporter "$GTOP" dyn
-sbin=
 if [ "$STATIC" = 1 ] && make -s -C "$here/.." STATIC=1 O="$O/static" \
 	BIN="$O/static/gtop" > "$work/static.log" 2>&1; then
-	sbin=$O/static/gtop
-	exporter "$sbin" static
+	exporter "$O/static/gtop" static
 fi
+}
+sbin=
+[ -f "$work/static.status" ] && sbin=static
 med() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] * 1000 }'; }
 scrape_ms=$(med "$work/dyn.scrapes")
 scrape_max=$(sort -n "$work/dyn.scrapes" | tail -1 | awk '{ print $1 * 1000 }')
@@ -119,7 +135,7 @@ nv=$((VMS * VCPUS))
 cat << EOF
 # gtop: recording, history and exporter figures
 
-\`make -C tools/gtop bench-record\` (tools/gtop/bench/record.sh), $(date +%Y-%m-%d),
+\`make -C tools/gtop bench-record\` (tools/gtop/bench/record.sh), $day,
 $(uname -sr), $(nproc) CPUs, load average $loadavg (CPU times are
 per process; wall times such as scrapes suffer from other load).  A synthetic host (bench/synth.c) of $VMS VMs
 x $VCPUS vCPUs with exit timing on a patched kernel, sampled every $STEP s of
@@ -146,7 +162,7 @@ cat << EOF
 gt_recorder_put).  gtop as a whole (scanning the synthetic /proc text,
 the model, the recorder) took $(v idle sample_ms) ms (idle) to $(v busy sample_ms) ms (busy) of CPU a sample
 here: $(awk -v a="$(v busy sample_ms)" -v s="$STEP" 'BEGIN { printf "%.2f", a / s / 10 }')% of one CPU at $STEP s; on real hosts see
-bench/gtop-report.md (17 ms a refresh at 2000 vCPU threads).
+the parts against top in bench/gtop-report.md.
 Replay: $(v idle replay_ms_per_record) ms (idle) to $(v busy replay_ms_per_record) ms (busy) to decode a record and build its view,
 $(v idle seek_last_ms) to $(v busy seek_last_ms) ms to jump to the last record (with 64 refreshes of history).
 
@@ -155,12 +171,16 @@ $(v idle seek_last_ms) to $(v busy seek_last_ms) ms to jump to the last record (
 | at most 50 MiB an hour, $VMS x $VCPUS every $STEP s | idle $(v idle mib_per_hour) MiB; mixed $(v mixed mib_per_hour), busy $(v busy mib_per_hour) MiB | idle: $(verdict "$(v idle mib_per_hour)" 50); mixed: $(verdict "$(v mixed mib_per_hour)" 50); busy: $(verdict "$(v busy mib_per_hour)" 50) |
 | recorder at most 5% of one CPU | $(v busy rec_cpu_pct)% (busy); whole gtop $(awk -v a="$(v busy sample_ms)" -v s="$STEP" 'BEGIN { printf "%.2f", a / s / 10 }')% | $(verdict "$(v busy rec_cpu_pct)" 5) |
 
-A vCPU that does something costs $(v mixed bytes_per_vcpu_sample) (mixed) to $(v busy bytes_per_vcpu_sample) (busy) bytes a sample,
-mostly the nanosecond totals, minimums, maximums and deviations of its
-exit reasons and its guest, halted, run and wait times, recorded exactly
-so that a replay shows the same figures: xz, zstd and gzip take only
-17-29% off such a recording.  An hour of $nv such vCPUs does not fit in
-50 MiB at $STEP s; it does at about -d $(awk -v m="$(v mixed mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.0f", m / 50 * s + 0.5 }') (mixed).
+Format 2 (RECORDING.md): times in whole microseconds (floored at the
+source, live and replay alike), every counter predicted to move as much
+as it did the record before, the errors range-coded with adaptive
+models.  A vCPU that does something costs $(v mixed bytes_per_vcpu_sample) (mixed) to $(v busy bytes_per_vcpu_sample) (busy)
+bytes a sample, mostly its exit reasons' counts and microsecond totals:
+the synthetic host moves each by a uniform +-20% around its rate every
+sample, noise no model removes (format 1, exact nanoseconds in varints:
+75.61 and 96.59 bytes; 100 us units instead of 1 us would only take
+mixed to about 62 and busy to 88 MiB an hour).  An hour of $nv such
+vCPUs does not fit in 50 MiB at $STEP s; it does at about -d $(awk -v m="$(v mixed mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.0f", m / 50 * s + 0.5 }') (mixed), -d $(awk -v m="$(v busy mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.0f", m / 50 * s + 0.5 }') (busy).
 
 ## RSS with an hour of sparkline history
 
@@ -205,18 +225,21 @@ A refresh (sampling and rendering) took $sample_ms ms of CPU
 | a scrape in at most one refresh | $scrape_ms ms (slowest $scrape_max ms) against $STEP s | $(verdict "$scrape_max" "$((STEP * 1000))") |
 | RSS at most 16 MiB | dynamic $(mib "$(kb "$work/dyn.status" VmHWM)") MiB, of which $(mib "$(kb "$work/dyn.status" RssFile)") MiB shared libraries$( [ -n "$sbin" ] && printf '; static %s MiB' "$(mib "$(kb "$work/static.status" VmHWM)")") | $(verdict "$(kb "$work/dyn.status" VmHWM)" 16384) dynamic$( [ -n "$sbin" ] && printf ', %s static' "$(verdict "$(kb "$work/static.status" VmHWM)" 16384)") |
 
-Where the memory goes (heaptrack, dynamic build): the text served
-(5.8 MB: one body, rendered into a buffer of the last body's size and
-handed over; a second one while a slow scrape still sends the old one
-over a sample), the view (2500 rows of 57 figures, 2.3 MB), two
-snapshots (1.5 MB each: vCPU exit tables), the pread cache of 10000
-kept files (0.8 MB), shared libraries (3.4 MB dynamic: libproc2 brings
-libsystemd, libgcrypt and more).  Before this work the same host took
-30756 KiB (the body rendered into a doubling buffer, copied, the old
-copy still alive; every VM's whole exit detail at once).  Most of each
-series line is its uuid and cgroup labels: moving them to one info
-series per VM would take the body to about 2.4 MB.
+Where the memory goes (heaptrack, dynamic build): the view (2500 rows
+of 57 figures, 2.3 MB), two snapshots (1.5 MB each, a third while
+sampling), the pread cache of 10000 kept files (0.8 MB), shared
+libraries (3.4 MB dynamic: libproc2 brings libsystemd, libgcrypt and
+more).  The text served ($body bytes) is never held whole: it is
+deflated as it is rendered (through 64 KiB) and kept deflated (about
+$(gzip -1 -c "$work/dyn.prom" | wc -c) bytes: gzip -1 of the text),
+each scrape inflating 16 KiB at a time (src/expbody.c).  Held whole,
+next to the view and the snapshots, it took the peak to 16996 KiB
+(17.0 MiB); before that work, 30756 KiB.
 EOF
 } > "$REPORT"
 echo "record.sh: wrote $REPORT"
+{ echo; sed '1s/^# gtop: /## /; s/^## /### /' "$REPORT"; } > "$work/part.md"
+sed -i '2s/^### /## /' "$work/part.md"
+report_splice "$GTOP_REPORT" record "$work/part.md"
+echo "record.sh: its part of $GTOP_REPORT"
 cat "$REPORT"
