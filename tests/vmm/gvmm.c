@@ -43,6 +43,9 @@ static void usage(FILE *f)
 "  -name NAME           also QEMU style: -name guest=NAME[,...]\n"
 "  --irqchip            %s\n"
 "  -q, --quiet          print nothing on stdout (errors go to stderr)\n"
+"  --stats              hold a binary stats fd (KVM_GET_STATS_FD) of the VM\n"
+"                       and of each vCPU open, as QEMU does, for readers in\n"
+"                       other processes (tests/stress/gstress)\n"
 "  --sample HZ          interrupt each vCPU HZ times a second on average, at\n"
 "                       random times, and count its %s there; every second\n"
 "                       print \"vcpu <i> samples <N> cpl3 <M>\" (totals; cpl3\n"
@@ -288,6 +291,8 @@ static void parse_args(int argc, char **argv, double *run_time)
 			vm.irqchip = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			vm.quiet = true;
+		} else if (!strcmp(a, "--stats")) {
+			vm.stats = true;
 		} else if (!strcmp(a, "--sample")) {
 			const char *v = need_arg(argc, argv, i++);
 			char *end;

@@ -59,6 +59,7 @@ struct vm {
 	size_t run_size;
 	bool irqchip;
 	bool quiet;
+	bool stats;		/* --stats: stats fds held open */
 	double sample_hz;	/* --sample HZ, 0: off */
 	const char *name;	/* --name, informational only */
 	int nr_vcpus;

@@ -129,6 +129,13 @@ int vm_create(struct vm *vm)
 	if (ret <= 0)
 		die(EXIT_KVM, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
 	vm->run_size = ret;
+	/*
+	 * --stats: the binary stats fd of the VM, held open (KVM answers
+	 * KVM_GET_STATS_FD only to the VM's own process; the fd itself can
+	 * be read by any process that gets it, with pidfd_getfd()).
+	 */
+	if (vm->stats && ioctl(vm->fd, KVM_GET_STATS_FD, NULL) < 0)
+		die(EXIT_KVM, "KVM_GET_STATS_FD (VM): %s", strerror(errno));
 	return 0;
 }
 
@@ -145,6 +152,9 @@ int vcpu_create(struct vm *vm, struct vcpu *v)
 		      v->fd, 0);
 	if (v->run == MAP_FAILED)
 		die(EXIT_KVM, "vcpu %d: mmap kvm_run: %s", v->index,
+		    strerror(errno));
+	if (vm->stats && ioctl(v->fd, KVM_GET_STATS_FD, NULL) < 0)
+		die(EXIT_KVM, "vcpu %d: KVM_GET_STATS_FD: %s", v->index,
 		    strerror(errno));
 	arch_vcpu_setup(v);
 	return 0;
