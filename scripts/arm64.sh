@@ -16,7 +16,7 @@
 #                       build/arm64/tests/gvmm
 #   arm64.sh busybox    Debian's busybox-static:arm64 -> build/arm64/busybox
 #   arm64.sh gtop       tools/gtop for arm64, static, with Debian's
-#                       libproc2-dev:arm64 and libncurses-dev:arm64 ->
+#                       libproc2-dev, libncurses-dev, zlib1g-dev (arm64) ->
 #                       build/arm64/gtop/gtop
 #   arm64.sh initramfs  build/arm64/initramfs.cpio.gz
 #   arm64.sh boot [boot.sh options] SCENARIO [ARGS]
@@ -134,12 +134,12 @@ busybox() {
 }
 
 # gtop for arm64, linked statically (busybox initramfs) against the arm64
-# libproc2.a and libncursesw.a of build/arm64/sysroot, by tools/gtop's
+# libproc2.a, libncursesw.a and libz.a of build/arm64/sysroot, by tools/gtop's
 # Makefile with the cross compiler (its STATIC=1 build); GTOP_SRC: another
 # copy of tools/gtop.
 gtop() {
 	local sr=$B/sysroot lib=$B/sysroot/usr/lib/aarch64-linux-gnu
-	debs "$sr" libproc2-dev libncurses-dev
+	debs "$sr" libproc2-dev libncurses-dev zlib1g-dev
 	make -s -j"$jobs" -C "${GTOP_SRC:-$top/tools/gtop}" O="$B/gtop" BIN="$B/gtop/gtop" \
 		STATIC=1 CC="${cross}gcc" CFLAGS="-O2 -g" LDFLAGS="-static -L$lib" \
 		PKG_CONFIG="env PKG_CONFIG_SYSROOT_DIR=$sr PKG_CONFIG_LIBDIR=$lib/pkgconfig pkg-config" \

@@ -26,7 +26,7 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing+=("$p")
 done
-# arm64 (scripts/arm64.sh) downloads busybox-static, libproc2-dev and
+# arm64 (scripts/arm64.sh) downloads busybox-static, libproc2-dev, zlib1g-dev and
 # libncurses-dev for arm64 (apt-get download, unpacked under build/arm64,
 # nothing installed): apt needs arm64 among dpkg's architectures.
 arm64=
