@@ -96,6 +96,13 @@ wall() {
 		"$_t${_i:+ vCPU $_i}: every part known, the parts add up to 100% ($_sum)"
 }
 
+# json_wall FILE WHAT: two refreshes 2 s apart with vCPU rows into FILE
+json_wall() {
+	gtop -b -o json -n 2 -d 2 -H >"$1" 2>/tmp/gtop.err
+	check "[ $? -eq 0 ]" "gtop -b -o json -H exits 0 ($2)"
+	sed 's/^/GTOP-JSON /' "$1"
+}
+
 echo 1 >/proc/sys/kernel/collect_guest_utilization
 echo 1 >/proc/sys/kernel/collect_guest_exit_timing
 
@@ -212,9 +219,7 @@ gvmm_start --name vm-halt --irqchip idle idle || bail "gvmm vm-halt starts"
 H=$GVMM_PID
 GVMM_PID=$X
 sleep 1
-gtop -b -o json -n 2 -d 2 -H >/tmp/wall.json 2>/tmp/gtop.err
-check "[ $? -eq 0 ]" "gtop -b -o json -H exits 0 (wall time)"
-sed 's/^/GTOP-JSON /' /tmp/wall.json
+json_wall /tmp/wall.json "wall time"
 wall "halting VM" /tmp/wall.json $H
 check "gt '$W_h' 90" "halting VM: halted > 90% of its wall time ($W_h)"
 wall "halting VM" /tmp/wall.json $H 0
@@ -255,9 +260,7 @@ A=$GVMM_PID
 gvmm_start --name vm-share-b kernel@0 || bail "gvmm vm-share-b starts"
 B=$GVMM_PID
 sleep 1
-gtop -b -o json -n 2 -d 2 -H >/tmp/share.json 2>/tmp/gtop.err
-check "[ $? -eq 0 ]" "gtop -b -o json -H exits 0 (two VMs on one CPU)"
-sed 's/^/GTOP-JSON /' /tmp/share.json
+json_wall /tmp/share.json "two VMs on one CPU"
 wall "VM A sharing CPU 0" /tmp/share.json $A
 wa=$W_w ga=$W_g
 wall "VM B sharing CPU 0" /tmp/share.json $B
