@@ -145,8 +145,9 @@ gtop() {
 		PKG_CONFIG="env PKG_CONFIG_SYSROOT_DIR=$sr PKG_CONFIG_LIBDIR=$lib/pkgconfig pkg-config" \
 		2> >(grep -v "statically linked applications requires at runtime\|in function \`" >&2) ||
 		die "gtop build failed"
-	"${cross}readelf" -h "$B/gtop/gtop" | grep -q 'Machine: *AArch64' &&
-		! "${cross}readelf" -l "$B/gtop/gtop" | grep -q INTERP ||
+	local elf
+	elf=$("${cross}readelf" -hl "$B/gtop/gtop") &&
+		grep -q 'Machine: *AArch64' <<<"$elf" && ! grep -q INTERP <<<"$elf" ||
 		die "$B/gtop/gtop is not a static arm64 binary"
 }
 
@@ -227,12 +228,13 @@ kunit() {
 # kvm-arm.mode=nvhe picks it at boot.  That it was built and linked, with
 # the arm64 hooks of the series in the code VHE and nVHE share (arm.c):
 nvhe() {
-	local o=$obj/arch/arm64/kvm rc=0 sym
+	local o=$obj/arch/arm64/kvm rc=0 sym syms
 	[ -f "$o/hyp/nvhe/kvm_nvhe.o" ] ||
 		{ echo "nvhe: no $o/hyp/nvhe/kvm_nvhe.o"; rc=1; }
+	syms=$("${cross}nm" "$obj/vmlinux") || { echo "nvhe: nm $obj/vmlinux failed"; return 1; }
 	for sym in __kvm_nvhe___kvm_vcpu_run __kvm_nvhe___guest_exit \
 		   kvm_arch_exit_reason_name kvm_arch_exit_timing_scale; do
-		"${cross}nm" "$obj/vmlinux" | grep -q " $sym\$" ||
+		grep -q " $sym\$" <<<"$syms" ||
 			{ echo "nvhe: vmlinux has no $sym"; rc=1; }
 	done
 	return $rc
