@@ -57,12 +57,18 @@ void rr_enc_bit(struct rr_enc *e, uint16_t *prob, unsigned bit)
 	}
 }
 
+/* Up to 16 bits at a time: the range (at least 2^24) divided by 2^k,
+ * the chunk's multiple of it added to low. */
+#define CHUNK 16
+
 void rr_enc_direct(struct rr_enc *e, uint64_t v, int nbits)
 {
-	while (nbits-- > 0) {
-		e->range >>= 1;
-		if (v >> nbits & 1)
-			e->low += e->range;
+	while (nbits > 0) {
+		int k = nbits < CHUNK ? nbits : CHUNK;
+
+		nbits -= k;
+		e->range >>= k;
+		e->low += (v >> nbits & ((1u << k) - 1)) * (uint64_t)e->range;
 		while (e->range < TOP) {
 			e->range <<= 8;
 			shift_low(e);
@@ -128,14 +134,20 @@ uint64_t rr_dec_direct(struct rr_dec *d, int nbits)
 {
 	uint64_t v = 0;
 
-	while (nbits-- > 0) {
-		unsigned bit;
+	while (nbits > 0) {
+		int k = nbits < CHUNK ? nbits : CHUNK;
+		uint32_t c;
 
-		d->range >>= 1;
-		bit = d->code >= d->range;
-		if (bit)
-			d->code -= d->range;
-		v = v << 1 | bit;
+		nbits -= k;
+		d->range >>= k;
+		c = d->code / d->range;
+		if (c >> k) {	/* no encoder writes that */
+			if (!d->why)
+				d->why = "bad coded number";
+			c = 0;
+		}
+		d->code -= c * d->range;
+		v = v << k | c;
 		while (d->range < TOP) {
 			d->range <<= 8;
 			d->code = d->code << 8 | next_byte(d);

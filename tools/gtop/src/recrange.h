@@ -47,7 +47,8 @@ size_t rr_dec_left(const struct rr_dec *d);
 /*
  * A number u: a bit "u is 0"; else L = bit length of u less 1 (0..63)
  * as six bits of a binary tree, the bit below the leading one
- * (adaptive, by L), the L - 1 bits below that as they are.
+ * (adaptive, by L), the L - 1 bits below that as direct bits (16 at a
+ * time at most).
  */
 struct rr_num {
 	uint16_t zero, len[64], hi[64];
