@@ -183,16 +183,34 @@ static void guest_util_sample_flag(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, current->flags & (PF_VCPU | PF_VCPU_USER));
 }
 
-/* Charge @ns of guest time on the tick path, sampled at @user. */
+/*
+ * Charge @ns of guest time on the tick path, sampled at @user, and take it
+ * back: the test leaves no fake guest time in this CPU's counters (what
+ * /proc/stat shows) nor in the task's.  With IRQs disabled nothing else
+ * charges this CPU or the current task meanwhile.  Cgroup CPU statistics,
+ * if the kernel has them, keep the time.
+ */
 static void tick_guest(bool user, u64 ns, struct guest_util_snap *before,
 		       struct guest_util_snap *after)
 {
+	u64 cpustat[NR_STATS], utime, gtime, gutime, gstime;
+
 	local_irq_disable();
+	memcpy(cpustat, kcpustat_this_cpu->cpustat, sizeof(cpustat));
+	utime = current->utime;
+	gtime = current->gtime;
+	gutime = current->gutime;
+	gstime = current->gstime;
 	snap(before);
 	guest_util_sample(user);
 	account_guest_time(current, ns);
 	current->flags &= ~PF_VCPU_USER;
 	snap(after);
+	memcpy(kcpustat_this_cpu->cpustat, cpustat, sizeof(cpustat));
+	current->utime = utime;
+	current->gtime = gtime;
+	current->gutime = gutime;
+	current->gstime = gstime;
 	local_irq_enable();
 }
 
