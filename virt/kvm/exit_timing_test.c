@@ -7,6 +7,7 @@
  * clock that counts nanoseconds unless a test says otherwise.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 
 /* guest_util_set() and guest_exit_timing_set(), exported for KUnit only. */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -466,13 +467,24 @@ static void exit_timing_in_progress(struct kunit *test)
 	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
 	struct et_test *t;
 	u64 v[8], clock;
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	guest_util_set(true);
 	guest_exit_timing_set(true);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, et_switches_off, NULL), 0);
 	t = et_test_new(test);
-	clock = kvm_arch_exit_timing_clock();
+	/*
+	 * The exit is backdated by 20000000 ticks: wait until the clock has
+	 * counted more than 100000000 (arm64's counter runs at a few tens of
+	 * MHz, and KUnit may run 1-2 s after boot, before it gets there).
+	 */
+	for (i = 0; i < 100; i++) {
+		clock = kvm_arch_exit_timing_clock();
+		if (clock > 100000000ULL)
+			break;
+		msleep(100);
+	}
 	KUNIT_ASSERT_GT(test, clock, 100000000ULL);
 	t->now = clock - 20000000;
 	et_run(t, 0x72, 100, 500);
