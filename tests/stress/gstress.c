@@ -9,7 +9,9 @@
  *   flipper   N changes of kernel.collect_guest_utilization and N of
  *             kernel.collect_guest_exit_timing, in a random order, each a
  *             write of the other value; every 8-24 changes it holds the
- *             state for 50-250 ms so that the vCPUs exit and enter in it
+ *             state for 50-250 ms so that the vCPUs exit and enter in it,
+ *             and every 100-200 changes, with the split on, until the
+ *             proc reader has read every task twice (and at the end)
  *   resetter  writes to a random vCPU's exit_timing file (a reset) every
  *             20-100 ms
  *   proc      /proc/stat, every /proc/PID/stat and /proc/PID/task/TID/stat
@@ -39,11 +41,19 @@
  *     halted_time_ns of every vCPU: never go back, below 2^62, and
  *     exit + guest + halted time within the same wall time bound.
  *
- * usage: gstress [-n FLIPS] [-t MAXSECS] [-m MINSECS] [-s SEED] [-q]
+ * usage: gstress [-n FLIPS] [-t MAXSECS] [-m MINSECS] [-s SEED] [-c CPUS]
+ *                [-H TICK_MS] [-V STRETCH_MS] [-p NICE] [-q]
  *   -n FLIPS   changes of each sysctl (default 1000)
  *   -t SECS    stop flipping after SECS even if not done (default 3600)
  *   -m SECS    run the readers at least SECS (default 0)
  *   -s SEED    random seed (default: from the clock; printed)
+ *   -c CPUS    CPUs that account a process's or the cpu line's time
+ *              (default: online CPUs), for the tolerances below
+ *   -H MS      the host's tick (default 4: HZ=250)
+ *   -V MS      vtime: allow a running stretch of guest time of MS per
+ *              CPU at each end of an interval (default 0: tick accounting)
+ *   -p NICE    the flipper thread's nice value (default -10)
+ *   -q         no progress lines
  * Ends with both sysctls at 1.  Prints "gstress ..." figure lines.
  * Exit status: 0 all checks passed, 1 a check failed or FLIPS not done,
  * 2 usage or setup error.
@@ -64,6 +74,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,6 +250,8 @@ static long read_file(const char *path, char *buf, size_t size, enum kind k)
 
 static atomic_uint gu_gen;
 static atomic_int gu_val;
+/* full rounds of the proc reader, for the flipper's long holds */
+static atomic_ulong proc_rounds;
 
 struct gen {
 	unsigned int g;
@@ -265,11 +278,22 @@ static bool gen_on_between(const struct gen *a, const struct gen *b)
 
 static atomic_ullong intervals_cpu, intervals_task, intervals_proc;
 static atomic_ullong intervals_cpu_grew, intervals_task_grew, intervals_proc_grew;
+/* the largest |split - guest| difference seen, in ticks: cpuN, cpu, task, process */
+static atomic_int diff_max[4];
+
+static void diff_note(int k, double d)
+{
+	int v = (int)(d < 0 ? -d : d), m = atomic_load(&diff_max[k]);
+
+	while (v > m && !atomic_compare_exchange_weak(&diff_max[k], &m, v))
+		;
+}
 
 /* ------------------------------------------------------------------ */
 /* Flipper */
 
 static long nflips = 1000;
+static int flip_nice = -10;
 static unsigned int max_secs = 3600;
 static atomic_long flips_gu, flips_et, writes_total;
 static atomic_ullong write_lat_max, write_lat_sum;
@@ -335,6 +359,24 @@ static int set_sysctl(bool gu, int v)
 
 static uint64_t seed;
 static uint64_t flip_t0, flip_t1;
+static atomic_long long_holds;
+
+/*
+ * A long hold with the split on: until the proc reader has done two more
+ * full rounds (at most @max_s), so that every task is read twice within
+ * one split-on interval however slow a round is (10 s and more on the
+ * debug kernel under TCG).
+ */
+static void long_hold(unsigned int max_s)
+{
+	unsigned long r0 = atomic_load(&proc_rounds);
+	uint64_t end = now_ns(CLOCK_MONOTONIC) + (uint64_t)max_s * 1000000000ULL;
+
+	while (atomic_load(&proc_rounds) < r0 + 2 && now_ns(CLOCK_MONOTONIC) < end &&
+	       !atomic_load(&stop_flipper))
+		sleep_ms(50);
+	atomic_fetch_add(&long_holds, 1);
+}
 
 static void *flipper(void *arg)
 {
@@ -342,9 +384,16 @@ static void *flipper(void *arg)
 	long n = 2 * nflips, i, left_gu = nflips, left_et = nflips;
 	int cur_gu = read_int(GU_PATH), cur_et = read_int(ET_PATH);
 	unsigned int until_hold = 8 + rnd_below(&s, 17);
+	long until_long = 100 + rnd_below(&s, 101);
 	uint64_t deadline;
 
 	(void)arg;
+	/*
+	 * Above the busy vCPU threads, so that the flips do not wait for
+	 * the CPU behind them: they are the point of the soak.
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), flip_nice))
+		note("flipper: cannot set nice %d: %s", flip_nice, strerror(errno));
 	if (cur_gu < 0 || cur_et < 0) {
 		fail("flipper: cannot read the sysctls");
 		return NULL;
@@ -384,6 +433,11 @@ static void *flipper(void *arg)
 			sleep_ms(50 + rnd_below(&s, 201));
 			until_hold = 8 + rnd_below(&s, 17);
 		}
+		/* every 100-200 flips, at the next moment the split is on */
+		if (--until_long <= 0 && cur_gu) {
+			long_hold(120);
+			until_long = 100 + rnd_below(&s, 101);
+		}
 		if ((i + 1) % 1000 == 0)
 			note("flips %ld of %ld, %.1f s", i + 1, n,
 			     (now_ns(CLOCK_MONOTONIC) - flip_t0) / 1e9);
@@ -393,9 +447,10 @@ static void *flipper(void *arg)
 		}
 	}
 	flip_t1 = now_ns(CLOCK_MONOTONIC);
-	/* end with both on, for the checks that follow */
+	/* end with both on, for the checks that follow, and hold */
 	if (set_sysctl(true, 1) || set_sysctl(false, 1))
 		fail("flipper: cannot turn both sysctls on at the end");
+	long_hold(120);
 	return NULL;
 }
 
@@ -582,6 +637,7 @@ static void check_task(int pid, int tid, const char *path, char *buf, size_t bsi
 			/* a process: its threads may run on every CPU */
 			double t = tid ? tol(2, 1, 1) : tol(2, 1, ncpus);
 
+			diff_note(tid ? 2 : 3, ds - dg);
 			atomic_fetch_add(tid ? &intervals_task : &intervals_proc, 1);
 			if (dg > 0)
 				atomic_fetch_add(tid ? &intervals_task_grew :
@@ -655,6 +711,7 @@ static void check_proc_stat(char *buf, size_t bsize)
 				double ds = (double)(cur.v[2] - o->v[2]) + (double)(cur.v[3] - o->v[3]);
 				double t = tol(2, 2, idx ? 1 : ncpus);
 
+				diff_note(idx ? 0 : 1, ds - dg);
 				atomic_fetch_add(&intervals_cpu, 1);
 				if (dg > 0)
 					atomic_fetch_add(&intervals_cpu_grew, 1);
@@ -716,6 +773,7 @@ static void *proc_reader(void *arg)
 		if (d)
 			closedir(d);
 		check_proc_stat(buf, bsize);
+		atomic_fetch_add(&proc_rounds, 1);
 		if (ttab_used > TTAB_SIZE / 2)
 			ttab_gc();
 	}
@@ -1126,7 +1184,7 @@ static void *stats_reader(void *arg)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gstress [-n FLIPS] [-t MAXSECS] [-m MINSECS] [-s SEED] [-c CPUS]\n"
-		"               [-H TICK_MS] [-V STRETCH_MS] [-q]\n");
+		"               [-H TICK_MS] [-V STRETCH_MS] [-p FLIPPER_NICE] [-q]\n");
 }
 
 int main(int argc, char **argv)
@@ -1138,7 +1196,7 @@ int main(int argc, char **argv)
 
 	seed = now_ns(CLOCK_MONOTONIC) ^ ((uint64_t)getpid() << 32);
 	ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	while ((o = getopt(argc, argv, "n:t:m:s:c:H:V:qh")) != -1) {
+	while ((o = getopt(argc, argv, "n:t:m:s:c:H:V:p:qh")) != -1) {
 		switch (o) {
 		case 'n': nflips = atol(optarg); break;
 		case 't': max_secs = (unsigned int)atoi(optarg); break;
@@ -1147,6 +1205,7 @@ int main(int argc, char **argv)
 		case 'c': ncpus = atoi(optarg); break;
 		case 'H': tick_ms = atof(optarg); break;
 		case 'V': vtime_slack_ticks = atof(optarg) / (1000.0 / USER_HZ); break;
+		case 'p': flip_nice = atoi(optarg); break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -1189,8 +1248,8 @@ int main(int argc, char **argv)
 	       atomic_load(&write_lat_max) / 1e6,
 	       atomic_load(&writes_total) ?
 	       atomic_load(&write_lat_sum) / 1e6 / atomic_load(&writes_total) : 0.0);
-	printf("gstress resets %ld (%ld of a vCPU already gone)\n",
-	       atomic_load(&resets_done), atomic_load(&resets_gone));
+	printf("gstress resets %ld (%ld of a vCPU already gone), long holds %ld\n",
+	       atomic_load(&resets_done), atomic_load(&resets_gone), atomic_load(&long_holds));
 	{
 		unsigned long long total = 0, mx = 0;
 
@@ -1214,6 +1273,9 @@ int main(int argc, char **argv)
 	       atomic_load(&intervals_cpu), atomic_load(&intervals_cpu_grew),
 	       atomic_load(&intervals_task), atomic_load(&intervals_task_grew),
 	       atomic_load(&intervals_proc), atomic_load(&intervals_proc_grew));
+	printf("gstress split-on largest difference in ticks (tolerance): cpuN %d (%.0f) cpu %d (%.0f) task %d (%.0f) process %d (%.0f)\n",
+	       atomic_load(&diff_max[0]), tol(2, 2, 1), atomic_load(&diff_max[1]), tol(2, 2, ncpus),
+	       atomic_load(&diff_max[2]), tol(2, 1, 1), atomic_load(&diff_max[3]), tol(2, 1, ncpus));
 	rc = atomic_load(&failures) ? 1 : 0;
 	if (atomic_load(&flips_gu) < nflips || atomic_load(&flips_et) < nflips) {
 		printf("gstress: FAIL only %ld and %ld of %ld flips done\n",
