@@ -221,7 +221,11 @@ GVMM_PID=$X
 sleep 1
 json_wall /tmp/wall.json "wall time"
 wall "halting VM" /tmp/wall.json $H
-check "gt '$W_h' 90" "halting VM: halted > 90% of its wall time ($W_h)"
+# Halted is by far its largest part (93% here; 85% on arm64 TCG with the
+# machine loaded, where the rest grows): above 75 and above all the others.
+check "gt '$W_h' 75 && [ \"\$(awk -v h='$W_h' -v g='$W_g' -v k='$W_k' -v v='$W_v' -v w='$W_w' -v r='$W_r' \
+	'BEGIN { print (h > g && h > k && h > v && h > w && h > r) }')\" = 1 ]" \
+	"halting VM: halted is its largest part, above 75% of its wall time ($W_h)"
 wall "halting VM" /tmp/wall.json $H 0
 wall "halting VM" /tmp/wall.json $H 1
 wall "exit-heavy VM" /tmp/wall.json $X
