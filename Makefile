@@ -128,7 +128,7 @@ check-gtop:
 # booted on it (tests/stress/check-stress.sh: gstress, its own initramfs
 # with that build's KVM modules, Debian's QEMU and the 32-bit guest).
 # Not part of make check (its time: tests/README.md). STRESS_FLIPS:
-# changes of each sysctl (default 500; the issue asks 10000: some 45 min of soak).
+# changes of each sysctl (default 500; the issue asks 10000: 12-18 min of soak).
 DEBUG_OBJ := $(B)/kernel-debug
 $(DEBUG_OBJ)/.debug-built: $(SRC)/.gu-stamp config/test-kernel.config config/debug-kernel.config
 	scripts/kernel.sh build $(SRC) $(DEBUG_OBJ) config/test-kernel.config config/debug-kernel.config
