@@ -13,7 +13,7 @@ pkgs=(
 	# existing /proc consumers checked in the booted kernel
 	procps sysstat
 	# gtop
-	libncurses-dev libproc2-dev pkg-config clang libclang-rt-14-dev tmux jq
+	libncurses-dev libproc2-dev zlib1g-dev pkg-config clang libclang-rt-14-dev tmux jq
 	prometheus
 	# tests and benchmarks
 	gawk curl
