@@ -13,8 +13,11 @@
  * processes are not read at all, except when new and then on a
  * schedule: every second while younger than a minute (a new VMM
  * creates its vCPU threads then), every 30 s (spread) after that.
- * With an enumerator that reads stat anyway (libproc2, the default) a
- * change of the thread count or guest time also triggers a check.  The
+ * With an enumerator that has the stat (has_stat) or asks for it to be
+ * watched (libproc2, the default: the stat of every process is then
+ * kept open and re-read with pread(2) at every refresh, one read of
+ * each), a change of the thread count or guest time also triggers a
+ * check.  The
  * vCPU threads of a VM are re-listed when its thread count changes or
  * every 10 s.
  */
@@ -604,14 +607,25 @@ int gt_scanner_sample(struct gt_scanner *sc, struct gt_snap *s)
 	sc->hz = s->hz > 0 ? s->hz : 100;
 	for (size_t i = 0; i < sc->nbr; i++) {
 		struct pcache *p = &sc->pc[i];
+		struct gt_proc_brief *b = &sc->br[i];
 		struct gt_pidstat ps;
 		char path[32];
-		bool fresh;
+		bool fresh, have = false;
 
-		if (p->cls != CLS_VM && !due(sc, p, &sc->br[i]))
-			continue;	/* a known non-VM: nothing to read */
 		gt_path(path, sizeof(path), GT_I(p->pid), "/stat", NULL);
-		if (read_pidstat(sc, path, &ps, p->cls == CLS_VM))
+		if (p->cls != CLS_VM && b->watch && !b->has_stat) {
+			if (read_pidstat(sc, path, &ps, true))
+				continue;	/* vanished */
+			have = b->has_stat = true;
+			b->starttime = ps.starttime;
+			b->nlwp = ps.nlwp;
+			b->guest = ps.t.guest;
+			if (p->known && p->starttime != ps.starttime)
+				pc_reset(p, p->pid);	/* pid reused */
+		}
+		if (p->cls != CLS_VM && !due(sc, p, b))
+			continue;	/* a known non-VM: nothing to read */
+		if (!have && read_pidstat(sc, path, &ps, p->cls == CLS_VM))
 			continue;	/* vanished */
 		if (p->known && p->starttime != ps.starttime)
 			pc_reset(p, p->pid);	/* pid reused */

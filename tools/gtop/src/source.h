@@ -39,6 +39,9 @@ enum gt_root { GT_ROOT_PROC, GT_ROOT_DEBUGFS, GT_NROOTS };
 struct gt_proc_brief {
 	int pid;
 	bool has_stat;		/* the fields below are filled in */
+	bool watch;		/* read its stat at every refresh (kept
+				 * open) to see a change of thread count
+				 * or guest time at once */
 	uint64_t starttime;
 	long nlwp;
 	uint64_t guest;		/* field 43, 0 if unknown */
@@ -68,8 +71,8 @@ struct gt_source_ops {
 	/* readlink(2); returns length (NUL-terminated) or -errno. */
 	ssize_t (*readlink)(struct gt_source *s, enum gt_root root,
 			    const char *path, char *buf, size_t size);
-	/* Enumerate processes (pids, with has_stat if cheap).  Returns 0 or
-	 * -errno. */
+	/* Enumerate processes (pids, with has_stat if cheap, or watch).
+	 * Returns 0 or -errno. */
 	int (*procs)(struct gt_source *s, gt_proc_cb cb, void *ctx);
 	/* Monotonic nanoseconds and Unix time in seconds. */
 	void (*clock)(struct gt_source *s, uint64_t *mono_ns,

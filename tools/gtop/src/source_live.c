@@ -2,17 +2,20 @@
 /*
  * source_live.c - the live host: the fs source rooted at "/" for files
  * (with its pread cache), the clock tick rate from libproc2 and, unless
- * --no-libproc2, the process list from libproc2 (procps_pids_reap) with
- * the cheap items only: pid, start time, thread count, guest time, comm.
+ * --no-libproc2, the process list from libproc2 (procps_pids_reap).
  *
- * procps_pids_reap reads /proc/<pid>/stat (and stats /proc/<pid>) of
- * every process at every refresh, which the own lister (list /proc, read
- * non-VMs only when new and on a schedule) does not: about a third more
- * CPU per refresh, still well within half of top's (bench/).  libproc2
- * cannot read the new fields (53/54, the /proc/stat columns) nor
- * debugfs, has no alternate /proc root for fixtures, and its
- * STAT_TIC_SUM_TOTAL counts guest time twice, so all counters of VMs are
- * parsed by parse.c; the enumerator only finds and screens processes.
+ * libproc2 is asked for the pid only.  With any item of the stat file
+ * (start time, thread count, guest time, command), procps 4.0.2 opens,
+ * reads, parses (sscanf) and closes /proc/<pid>/stat of every process at
+ * every refresh, and the scanner then reads the stat of every VM again
+ * (libproc2 cannot read fields 53/54): 4 system calls a process and 2
+ * reads of each VM's stat.  With the pid alone 4.0.2 lists /proc and
+ * stats each entry (later versions read the stat anyway), and the
+ * scanner watches the stat of every process itself, kept open and
+ * re-read with pread(2) (the brief's "watch"): one read of each stat a
+ * refresh.  libproc2 cannot read the new fields nor debugfs, has no
+ * alternate /proc root for fixtures, and its STAT_TIC_SUM_TOTAL counts
+ * guest time twice, so all counters are parsed by parse.c.
  *
  * PIDS_VAL() takes four arguments in procps 4.0.2 (Debian 12) and three
  * from 4.0.5; PVAL() below indexes the stack directly, which is what
@@ -31,14 +34,10 @@
 
 #define PVAL(i, type, stack) ((stack)->head[(i)].result.type)
 
-enum { I_PID, I_BEGAN, I_NLWP, I_GUEST, I_CMD };
+enum { I_PID };
 
 static enum pids_item items[] = {
 	[I_PID] = PIDS_ID_PID,
-	[I_BEGAN] = PIDS_TICS_BEGAN,
-	[I_NLWP] = PIDS_NLWP,
-	[I_GUEST] = PIDS_TICS_GUEST,
-	[I_CMD] = PIDS_CMD,
 };
 
 struct live_priv {
@@ -103,18 +102,11 @@ static int live_procs(struct gt_source *s, gt_proc_cb cb, void *ctx)
 	if (!f)
 		return errno ? -errno : -EIO;
 	for (int i = 0; i < f->counts->total; i++) {
-		struct pids_stack *st = f->stacks[i];
 		struct gt_proc_brief b;
-		const char *cmd = PVAL(I_CMD, str, st);
 
 		memset(&b, 0, sizeof(b));
-		b.has_stat = true;
-		b.pid = PVAL(I_PID, s_int, st);
-		b.starttime = PVAL(I_BEGAN, ull_int, st);
-		b.nlwp = PVAL(I_NLWP, s_int, st);
-		b.guest = PVAL(I_GUEST, ull_int, st);
-		gt_sanitize(b.comm, sizeof(b.comm), cmd ? cmd : "",
-			    cmd ? strlen(cmd) : 0);
+		b.pid = PVAL(I_PID, s_int, f->stacks[i]);
+		b.watch = true;
 		if (cb(ctx, &b))
 			break;
 	}

@@ -620,6 +620,66 @@ static void schedule(void)
 	gt_source_destroy(s);
 }
 
+/* An enumerator that has the scanner watch every process's stat (the
+ * libproc2 one, source_live.c): an old process that starts vCPU threads
+ * is found within a second, not within 30 s; a reused pid is noticed. */
+struct watch_ctx {
+	gt_proc_cb cb;
+	void *ctx;
+};
+
+static int watch_cb(void *c, const struct gt_proc_brief *b)
+{
+	struct watch_ctx *w = c;
+	struct gt_proc_brief x = *b;
+
+	x.watch = true;
+	return w->cb(w->ctx, &x);
+}
+
+static int watch_procs(struct gt_source *s, gt_proc_cb cb, void *ctx)
+{
+	struct watch_ctx w = { cb, ctx };
+
+	return gt_source_procs_generic(s, watch_cb, &w);
+}
+
+static void watch(void)
+{
+	struct gt_source *s = gt_source_mem_new();
+	struct gt_source_ops ops = *s->ops;
+	const struct gt_source_ops *mem_ops = s->ops;
+	struct gt_scanner *sc;
+	struct gt_snap a = { 0 };
+
+	ops.procs = watch_procs;
+	s->ops = &ops;
+	sc = gt_scanner_new(s);
+	put(s, P, "stat", "cpu 1 1 1 1\n");
+	put(s, P, "uptime", "1000.00 1.00\n");
+	stat_file(s, "401/stat", 401, "oldvmm", 1, 1, 1, 100, 0, 0, 0, 0, true);
+	gt_source_mem_clock(s, 1000000000000ULL, 0);
+	CHECK_INT(gt_scanner_sample(sc, &a), 0);
+	CHECK_INT(a.nvms, 0);
+	CHECK_INT(a.nprocs, 1);
+	stat_file(s, "401/stat", 401, "oldvmm", 1, 1, 2, 100, 0, 0, 0, 0, true);
+	stat_file(s, "401/task/401/stat", 401, "oldvmm", 1, 1, 2, 100, 0, 0, 0, 0, true);
+	stat_file(s, "401/task/403/stat", 403, "CPU 0/KVM", 1, 1, 2, 101, 0, 0, 0, 0, true);
+	gt_source_mem_clock(s, 1001500000000ULL, 0);
+	CHECK_INT(gt_scanner_sample(sc, &a), 0);
+	CHECK(a.nvms == 1 && a.vms[0].pid == 401 && a.vms[0].nvcpus == 1);
+	/* the pid is reused by a process that is no VM */
+	gt_source_mem_remove(s, P, "401");
+	stat_file(s, "401/stat", 401, "sh", 1, 1, 1, 150000, 0, 0, 0, 0, true);
+	gt_source_mem_clock(s, 1002000000000ULL, 0);
+	CHECK_INT(gt_scanner_sample(sc, &a), 0);
+	CHECK_INT(a.nvms, 0);
+	gt_snap_free(&a);
+	gt_scanner_free(sc);
+	s->ops = mem_ops;
+	gt_source_destroy(s);
+}
+
 /* The fs source keeps re-read files open and re-reads them from 0. */
 static void fs_cache(void)
 {
@@ -665,6 +725,7 @@ void test_scan(void)
 	vanish();
 	states();
 	schedule();
+	watch();
 	fs_cache();
 }
 
