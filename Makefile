@@ -137,7 +137,8 @@ $(DEBUG_OBJ)/.debug-built: $(SRC)/.gu-stamp config/test-kernel.config config/deb
 .PHONY: check-stress
 check-stress: deps vmm $(DEBUG_OBJ)/.debug-built
 	$(MAKE) -C tests/stress O=$(B)/tests
-	tests/stress/check-stress.sh --obj $(DEBUG_OBJ) $(if $(STRESS_FLIPS),--flips $(STRESS_FLIPS))
+	tests/stress/check-stress.sh --obj $(DEBUG_OBJ) $(if $(STRESS_FLIPS),--flips $(STRESS_FLIPS)) \
+		$(if $(STRESS_QEMU),--qemu $(STRESS_QEMU)) $(if $(filter 1,$(STRESS_NOHZ)),--nohz-full)
 
 demo: deps kernel initramfs
 	tests/demo.sh

@@ -7,14 +7,20 @@
 # (build/kernel-debug, config/debug-kernel.config: make builds it first)
 # under QEMU TCG and runs tests/boot/stress.sh in it.
 #
-#   check-stress.sh [--obj DIR] [--flips N] [--timeout SECS] [-- SCENARIO ARGS...]
+#   check-stress.sh [--obj DIR] [--flips N] [--qemu 0|1] [--nohz-full]
+#                   [--out DIR] [--timeout SECS] [-- SCENARIO ARGS...]
 #   --obj DIR      the debug kernel's object tree (default build/kernel-debug)
 #   --flips N      changes of each sysctl (default $STRESS_FLIPS, else 500)
+#   --qemu 0|1     1: a real QEMU/KVM guest runs through the soak (default
+#                  $STRESS_QEMU, else 0)
+#   --nohz-full    boot with nohz_full=1, the vCPU threads on CPU 1 (vtime)
+#   --out DIR      logs and the initramfs in DIR (default build/tests/logs
+#                  and build/tests), so that soaks can run side by side
 #   --timeout S    bound of the boot (default 1800 s + 0.6 s a flip)
-#   ARGS           more stress.sh arguments (qemu=0, min=SECS, seed=N;
-#                  maxt=SECS, by default 2/3 of the timeout: the flipper
-#                  then stops, and the figures are printed, before the
-#                  boot times out)
+#   ARGS           more stress.sh arguments (qboot=SECS, min=SECS, seed=N,
+#                  vslack=MS; maxt=SECS, by default 2/3 of the timeout: the
+#                  flipper then stops, and the figures are printed, before
+#                  the boot times out)
 # Log: build/tests/logs/stress.log (console), stress.out (its TAP).
 set -euo pipefail
 
@@ -22,11 +28,17 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 b=$top/build
 obj=$b/kernel-debug
 flips=${STRESS_FLIPS:-500}
+qemu=${STRESS_QEMU:-0}
+nohz=0
+out=
 timeout=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--obj)		obj=${2:?}; shift ;;
 	--flips)	flips=${2:?}; shift ;;
+	--qemu)		qemu=${2:?}; shift ;;
+	--nohz-full)	nohz=1 ;;
+	--out)		out=${2:?}; shift ;;
 	--timeout)	timeout=${2:?}; shift ;;
 	--)		shift; break ;;
 	*)		echo "check-stress.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -34,6 +46,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$flips" in ''|*[!0-9]*) echo "check-stress.sh: --flips takes a number" >&2; exit 2 ;; esac
+case "$qemu" in 0|1) ;; *) echo "check-stress.sh: --qemu takes 0 or 1" >&2; exit 2 ;; esac
 # 0.6 s a flip: twice what they took in the runs of tests/README.md
 timeout=${timeout:-$((1800 + flips * 6 / 10))}
 kimg=$obj/arch/x86/boot/bzImage
@@ -43,7 +56,9 @@ make -s -C "$top/tests/vmm" O="$b/tests"
 make -s -C "$top/tests/stress" O="$b/tests"
 # the real guest: an i386 tinyconfig kernel and its initramfs
 "$top/tests/guest/mkguest32.sh" --src "$b/linux" --dir "$b/realguest"
-initrd=$b/tests/stress-initramfs.cpio.gz
+logs=${out:-$b/tests/logs}
+mkdir -p "$logs"
+initrd=${out:-$b/tests}/stress-initramfs.cpio.gz
 files=()
 for f in /usr/share/qemu/qboot.rom /usr/share/seabios/bios-256k.bin \
 	 /usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin; do
@@ -54,19 +69,23 @@ done
 	--file "$b/realguest/guest32-bzImage:/guest/bzImage32" \
 	--file "$b/realguest/guest32-initrd.cpio.gz:/guest/initrd32.cpio.gz"
 
-logs=$b/tests/logs
-mkdir -p "$logs"
-echo "check-stress: $flips flips of each sysctl on $kimg (timeout ${timeout}s)"
+append="log_buf_len=8M"
+scen=("qemu=$qemu")
+if [ $nohz = 1 ]; then
+	append="$append nohz_full=1"
+	scen+=(nohz=1)
+fi
+echo "check-stress: $flips flips of each sysctl, qemu=$qemu, nohz_full=$nohz, on $kimg (timeout ${timeout}s)"
 t0=$(date +%s)
 rc=0
 # 2 GiB: KASAN's shadow, kmemleak's metadata and the QEMU guest's 160 MiB;
 # a log buffer that holds every splat of a long soak.
 "$top/tests/qemu/boot.sh" --kernel "$kimg" --initrd "$initrd" --mem 2048 \
-	--append "log_buf_len=8M" --timeout "$timeout" --log "$logs/stress.log" \
-	stress "$flips" "maxt=$((timeout * 2 / 3))" "$@" >"$logs/stress.out" 2>&1 || rc=$?
+	--append "$append" --timeout "$timeout" --log "$logs/stress.log" \
+	stress "$flips" "${scen[@]}" "maxt=$((timeout * 2 / 3))" "$@" >"$logs/stress.out" 2>&1 || rc=$?
 t1=$(date +%s)
 grep -aE '^(ok|not ok|#|Bail out|[0-9]+ passed)' "$logs/stress.out" | tr -d '\r' | sed 's/^/  /'
-echo "check-stress: boot and soak took $((t1 - t0)) s"
+echo "check-stress: boot and soak took $((t1 - t0)) s ($(((t1 - t0) / 60)) min $(((t1 - t0) % 60)) s)"
 if [ $rc -ne 0 ]; then
 	echo "check-stress: FAILED (exit $rc; log $logs/stress.log)"
 	tail -n 30 "$logs/stress.out" | tr -d '\r' | sed 's/^/#   /'
