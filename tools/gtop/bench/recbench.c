@@ -8,6 +8,10 @@
  *                                 then the replay of FILE (decoding
  *                                 speed, a jump to its last record)
  *   recbench fixture DIR [opts]   fixture frames DIR/0 ... (gtop --root)
+ *   recbench audit - [opts]       reads the synthetic host's files as gtop
+ *                                 does and checks them against what a
+ *                                 real vCPU cannot break over an
+ *                                 interval (see audit() below)
  *
  * opts: --vms N --vcpus N --others N --cpus N --load idle|mixed|busy
  *       --samples N --step SECONDS --seed N
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "parse.h"
 #include "synth.h"
 
 static double now_ms(void)
@@ -33,7 +38,7 @@ static double now_ms(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: recbench record FILE|fixture DIR [--vms N] "
+	fprintf(stderr, "usage: recbench record FILE|fixture DIR|audit - [--vms N] "
 		"[--vcpus N] [--others N] [--cpus N] [--load idle|mixed|busy] "
 		"[--samples N] [--step S] [--seed N]\n");
 	return 2;
@@ -119,6 +124,115 @@ static int fixture(const char *dir, struct synth_cfg *c, long frames)
 	return 0;
 }
 
+
+/*
+ * What a real vCPU thread cannot break over an interval of wall time W
+ * (the sample's clock; virt/kvm/exit_timing.c charges each guest run and
+ * each exit, less its halted time, and counts a halt in progress up to
+ * the read):
+ *   guest + exits + halted + run queue wait <= W   (each part of W once)
+ *   guest + exits <= run time (schedstat: time on a CPU)
+ *   <guest> entries = exits of the interval (+-1: the run in progress)
+ * and, as a plausibility figure, how far each reason's total strays
+ * from count x its mean (a sum of many exits: the mean's noise shrinks
+ * with the count).  Tolerance: 1 us per part for the counters' flooring
+ * and 0.1% of W for reads of one vCPU's files at slightly different
+ * times.
+ */
+struct aud {
+	uint64_t g, gn, h, x, xn, run, wait;
+	bool ok;
+};
+
+static struct aud read_vcpu(struct gt_source *src, int pid, int tid, int j)
+{
+	static char buf[65536];
+	struct gt_xrow r[64];
+	struct aud a = { 0 };
+	char path[128];
+	bool trunc;
+	ssize_t n;
+	int nr;
+
+	snprintf(path, sizeof(path), "kvm/%d-12/vcpu%d/exit_timing", pid, j);
+	n = src->ops->read(src, GT_ROOT_DEBUGFS, path, buf, sizeof(buf));
+	if (n < 0 || (nr = gt_parse_exit_timing(buf, (size_t)n, r, 64,
+						&trunc)) < 0)
+		return a;
+	for (int i = 0; i < nr; i++) {
+		if (!strcmp(r[i].reason, "<guest>")) {
+			a.g = r[i].total_ns;
+			a.gn = r[i].count;
+		} else if (!strcmp(r[i].reason, "<halted>")) {
+			a.h = r[i].total_ns;
+		} else {
+			a.x += r[i].total_ns;
+			a.xn += r[i].count;
+		}
+	}
+	snprintf(path, sizeof(path), "%d/task/%d/schedstat", pid, tid);
+	n = src->ops->read(src, GT_ROOT_PROC, path, buf, sizeof(buf));
+	a.ok = n > 0 && !gt_parse_schedstat(buf, (size_t)n, &a.run, &a.wait);
+	return a;
+}
+
+static int audit(struct synth_cfg *c, long samples)
+{
+	struct gt_source *src = synth_new(c);
+	int nv = c->vms * c->vcpus;
+	struct aud *prev = calloc((size_t)nv, sizeof(*prev));
+	long n = 0, over = 0, overrun = 0, entries = 0;
+	double worst = 0, mono0 = 0, real;
+	uint64_t mono;
+
+	if (!src || !prev)
+		return 1;
+	for (long k = 0; k < samples; k++) {
+		src->ops->advance(src);
+		src->ops->clock(src, &mono, &real);
+		for (int i = 0; i < nv; i++) {
+			int pid = 10000 + (i / c->vcpus) * (c->vcpus + 2);
+			int j = i % c->vcpus;
+			struct aud a = read_vcpu(src, pid, pid + 1 + j, j);
+			const struct aud *p = &prev[i];
+
+			if (k && a.ok && p->ok) {
+				double w = (double)mono - mono0;
+				double sum = (double)(a.g - p->g) +
+					     (double)(a.x - p->x) +
+					     (double)(a.h - p->h) +
+					     (double)(a.wait - p->wait);
+				double tol = 4e3 + w * 1e-3;
+
+				n++;
+				if (sum > w + tol)
+					over++;
+				if (sum / w > worst)
+					worst = sum / w;
+				if ((double)(a.g - p->g) + (double)(a.x - p->x) >
+				    (double)(a.run - p->run) + tol)
+					overrun++;
+				long d = (long)(a.gn - p->gn) - (long)(a.xn - p->xn);
+
+				if (d < -1 || d > 1)
+					entries++;
+			}
+			prev[i] = a;
+		}
+		mono0 = (double)mono;
+	}
+	printf("BENCH audit_intervals %ld\n", n);
+	printf("BENCH audit_parts_over_wall %ld (%.2f%%), largest sum %.3f x the interval\n",
+	       over, n ? 100.0 * (double)over / (double)n : 0, worst);
+	printf("BENCH audit_guest_exits_over_run %ld (%.2f%%)\n", overrun,
+	       n ? 100.0 * (double)overrun / (double)n : 0);
+	printf("BENCH audit_entries_not_exits %ld (%.2f%%)\n", entries,
+	       n ? 100.0 * (double)entries / (double)n : 0);
+	free(prev);
+	gt_source_destroy(src);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct synth_cfg c = { .vms = 500, .vcpus = 4, .others = 100,
@@ -158,5 +272,7 @@ int main(int argc, char **argv)
 		return record(argv[2], &c, samples);
 	if (!strcmp(argv[1], "fixture"))
 		return fixture(argv[2], &c, samples);
+	if (!strcmp(argv[1], "audit"))
+		return audit(&c, samples);
 	return usage();
 }

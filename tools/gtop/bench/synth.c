@@ -5,16 +5,37 @@
  * VM i is pid 10000 + i * (vcpus + 2), a QEMU with -name, -uuid and a
  * libvirt cgroup; its vCPU j is thread pid + 1 + j ("CPU j/KVM") with
  * debugfs kvm/PID-12/vcpuJ/{pid,exit_timing}.  Ordinary processes are
- * pids 100 on.  Every counter moves by a random amount around the rate
- * of its kind of vCPU at each sample (exits per reason with their
- * times, guest, halted, run queue delay, clock ticks split into guest
- * user and system), so that the recording sees what a real host would
- * give it: small changes for idle vCPUs, noisy ones for busy vCPUs.
+ * pids 100 on.
+ *
+ * Each vCPU spends every interval of wall time once, as a real vCPU
+ * thread does (recbench audit checks it): in its guest, in exits (the
+ * time from an exit to the next entry, less halts: virt/kvm/
+ * exit_timing.c), halted, waiting for a CPU, or elsewhere (asleep in
+ * the VMM, scheduling: a small rest).  What varies at random is the
+ * workload: each reason's exit count (+-20% of its rate, independently)
+ * and a light guest's own work (+-20%); the rest follows from it:
+ *   - a reason's exit time is the sum of its exits, each of a mean
+ *     (a vCPU's own, within +-20% of the reason's) and a deviation of
+ *     40% of it, so the total strays from count x mean by 40% / sqrt(count);
+ *   - `<guest>` counts one entry per exit, and its time is what the
+ *     interval leaves to the guest (busy) or the guest's work (light);
+ *   - `<halted>` counts the HLT exits (each blocks) and, as the kernel
+ *     does, a halt in progress up to the read, so an idle vCPU's halted
+ *     time grows with the clock;
+ *   - schedstat's run time is guest + exits + a little; its wait is
+ *     random (a shared host);
+ *   - clock ticks (stat fields 14, 15, 43, 53, 54) are the cumulative
+ *     times floored to ticks (guest time is in utime, as in Linux).
+ * The table has the kernel's columns (no stddev_ns since the kernel
+ * dropped its sum of squares; open_ns).  Samples are STEP apart plus up
+ * to 1 ms of timer lateness, and each vCPU's files are read 5 us
+ * after the previous vCPU's, give or take 20 us.
  */
 #define _GNU_SOURCE
 #include "synth.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +43,9 @@
 
 #define NR 6
 #define HZ 100
+#define HLT 1
+#define IO 4			/* completed in userspace (user_exits) */
+#define TICK_NS 1e7
 
 static const char *const reason[NR] = { "EXTERNAL_INTERRUPT", "HLT",
 	"MSR_WRITE", "EPT_MISCONFIG", "IO_INSTRUCTION", "CPUID" };
@@ -31,14 +55,16 @@ static const double light[NR] = { 15, 20, 20, 3, 1, 0 };
 static const double busy[NR] = { 250, 50, 250, 300, 100, 50 };
 
 struct xr {
-	uint64_t count, min, max, total, sd;
+	uint64_t count, min, max, total, user;
 };
 
 struct vst {
-	uint64_t ut, st, g, gu, gs, run, wait;
-	struct xr x[NR], guest, halted;
+	uint64_t run, wait;		/* schedstat, ns */
+	double gu_ns, gs_ns, ker_ns, vmm_ns;	/* for the ticks */
+	struct xr x[NR], guest, halted;	/* halted: completed halts */
+	double fac[NR];			/* this vCPU's exit means */
+	uint64_t open_halt;		/* ns of the halt in progress */
 	int cpu;
-	double asleep_ns;	/* halted since the last wakeup */
 };
 
 enum { HALTED, LIGHT, BUSY };
@@ -49,6 +75,8 @@ struct synth {
 	uint64_t (*cpu)[12];
 	uint64_t rng;
 	long k;			/* samples so far */
+	double t_ns;		/* virtual time of the current sample */
+	double *rd;		/* read time of each vCPU's files, from t_ns */
 	bool started;
 };
 
@@ -73,6 +101,14 @@ static double jit(struct synth *s, double mean, double rel)
 	return v > 0 ? v : 0;
 }
 
+/* standard normal (Box-Muller) */
+static double gauss(struct synth *s)
+{
+	double u = urand(s), v = urand(s);
+
+	return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(6.283185307179586 * v);
+}
+
 static int kind(const struct synth *s, int vm)
 {
 	switch (s->c.load) {
@@ -85,84 +121,162 @@ static int kind(const struct synth *s, int vm)
 	}
 }
 
-static void exits(struct synth *s, struct xr *x, uint64_t n, double mean)
+/* n events of mean length mean and deviation rel * mean; their sum */
+static double events(struct synth *s, struct xr *x, uint64_t n, double mean,
+		     double rel)
 {
+	double t;
+
 	if (!n)
-		return;
+		return 0;
+	t = (double)n * mean + gauss(s) * rel * mean * sqrt((double)n);
+	if (t < (double)n * mean * 0.3)
+		t = (double)n * mean * 0.3;
 	x->count += n;
-	x->total += (uint64_t)jit(s, (double)n * mean, 0.2);
+	x->total += (uint64_t)t;
 	if (!x->min) {
 		x->min = (uint64_t)jit(s, mean * 0.3, 0.2);
 		x->max = (uint64_t)jit(s, mean * 8, 0.5);
-		x->sd = (uint64_t)jit(s, mean * 0.4, 0.2);
-		return;
-	}
-	if (urand(s) < 0.05)
+	} else if (urand(s) < 0.05) {
 		x->max += (uint64_t)jit(s, mean, 1);
-	if (urand(s) < 0.02 && x->min > 10)
+	} else if (urand(s) < 0.02 && x->min > 10) {
 		x->min -= 1 + rnd(s) % 10;
-	x->sd = (uint64_t)jit(s, (double)x->sd, 0.02);
+	}
+	return (double)(uint64_t)t;
 }
 
-static void step_vcpu(struct synth *s, struct vst *v, int k)
+/* The exits of an interval; returns their time, *n their number. */
+static double exit_mix(struct synth *s, struct vst *v, const double *rate,
+		       double dt, uint64_t *n, uint64_t *hlt)
 {
-	double dt = s->c.step_s, ns = dt * 1e9, guest_ns, ticks;
-	uint64_t n = 0;
+	double e = 0;
+
+	*n = 0;
+	for (int r = 0; r < NR; r++) {
+		uint64_t c = (uint64_t)(jit(s, rate[r] * dt, 0.2) + urand(s));
+		double t = events(s, &v->x[r], c, mean_ns[r] * v->fac[r], 0.4);
+
+		e += t;
+		*n += c;
+		if (r == IO) {
+			v->x[r].user += c;
+			v->vmm_ns += t * 0.7;	/* handled in the VMM */
+			v->ker_ns += t * 0.3;
+		} else {
+			v->ker_ns += t;
+		}
+		if (r == HLT)
+			*hlt = c;
+	}
+	return e;
+}
+
+static void guest_time(struct synth *s, struct vst *v, uint64_t n, double g,
+		       double user)
+{
+	struct xr *x = &v->guest;
+
+	if (!n || g <= 0)
+		return;
+	x->count += n;
+	x->total += (uint64_t)g;
+	if (!x->min) {
+		x->min = (uint64_t)(g / (double)n * 0.05) + 1;
+		x->max = (uint64_t)(g / (double)n * 6);
+	} else if (urand(s) < 0.05) {
+		x->max += (uint64_t)jit(s, g / (double)n, 1);
+	}
+	v->gu_ns += g * user;
+	v->gs_ns += g * (1 - user);
+}
+
+/* A vCPU's interval of w ns of wall time. */
+static void step_vcpu(struct synth *s, struct vst *v, int k, double w)
+{
+	double dt = w / 1e9, e, g, h, wait, rest;
+	uint64_t n = 0, hlt = 0;
 
 	if (k == HALTED) {
-		v->asleep_ns += ns;
-		if (urand(s) >= 0.02)
+		/* asleep in a halt; now and then a timer wakes it */
+		if (urand(s) >= 0.02) {
+			v->open_halt += (uint64_t)w;
 			return;
-		exits(s, &v->x[0], 1, mean_ns[0]);
-		exits(s, &v->x[1], 1, mean_ns[1]);
-		exits(s, &v->guest, 2, 2e4);
-		exits(s, &v->halted, 1, v->asleep_ns);
-		v->asleep_ns = 0;
-		v->run += (uint64_t)jit(s, 6e4, 0.3);
-		v->wait += (uint64_t)jit(s, 2e3, 0.5);
+		}
+		uint64_t c[2] = { 1, 1 };
+
+		e = events(s, &v->x[0], c[0], mean_ns[0] * v->fac[0], 0.4) +
+		    events(s, &v->x[HLT], c[1], mean_ns[HLT] * v->fac[HLT], 0.4);
+		v->ker_ns += e;
+		g = jit(s, 4e4, 0.3);
+		guest_time(s, v, 2, g, 0.2);
+		wait = jit(s, 2e3, 0.5);
+		v->wait += (uint64_t)wait;
+		v->run += (uint64_t)(g + e + 5e3);
+		h = w - g - e - wait - 5e3;
+		/* the halt in progress ends, a new one begins */
+		v->halted.count++;
+		v->halted.total += v->open_halt + (uint64_t)(h * 0.5);
+		if (!v->halted.min || v->halted.min > v->open_halt)
+			v->halted.min = v->open_halt;
+		if (v->halted.max < v->open_halt)
+			v->halted.max = v->open_halt;
+		v->open_halt = (uint64_t)(h * 0.5);
 		return;
 	}
-	for (int r = 0; r < NR; r++) {
-		uint64_t c = (uint64_t)jit(s, (k == BUSY ? busy : light)[r] * dt,
-					  0.2);
+	e = exit_mix(s, v, k == BUSY ? busy : light, dt, &n, &hlt);
+	wait = jit(s, k == BUSY ? 2e6 : 2e5, 0.5);
+	rest = jit(s, 0.002 * w, 0.5);
+	if (k == BUSY) {
+		/* short halts; the guest has the rest */
+		struct xr tmp = v->halted;
 
-		exits(s, &v->x[r], c, mean_ns[r]);
-		n += c;
+		h = events(s, &tmp, hlt, 2e5, 1);
+		g = w - e - h - wait - rest;
+		guest_time(s, v, n, g, jit(s, 0.6, 0.1));
+	} else {
+		g = jit(s, 0.02 * w, 0.2);
+		guest_time(s, v, n, g, 0.5);
+		h = w - e - g - wait - rest;
 	}
-	guest_ns = k == BUSY ? jit(s, 0.93 * ns, 0.02) : jit(s, 0.02 * ns, 0.2);
-	exits(s, &v->guest, n + 1, guest_ns / (double)(n + 1));
-	exits(s, &v->halted, k == BUSY ? 1 : n / 3 + 1,
-	      k == BUSY ? 2e7 : 0.97 * ns / (double)(n / 3 + 1));
-	ticks = k == BUSY ? jit(s, 0.99 * dt * HZ, 0.02) :
-		(double)(rnd(s) % 3);
-	double g = k == BUSY ? ticks * 0.95 : (double)(rnd(s) % 2);
-	uint64_t gu = (uint64_t)(g * (k == BUSY ? jit(s, 0.6, 0.1) : 0.5));
+	if (h < 0)
+		h = 0;
+	/* the halts of the interval, the last perhaps still going on */
+	uint64_t done = hlt, open = 0;
 
-	v->ut += (uint64_t)ticks;
-	v->g += (uint64_t)g < (uint64_t)ticks ? (uint64_t)g : (uint64_t)ticks;
-	v->gu += gu;
-	v->gs += (uint64_t)g - gu;
-	v->st += k == BUSY ? 2 + rnd(s) % 4 : rnd(s) % 2;
-	v->run += (uint64_t)(k == BUSY ? jit(s, 0.99 * ns, 0.005) :
-			     jit(s, 0.03 * ns, 0.2));
-	v->wait += (uint64_t)jit(s, k == BUSY ? 2e6 : 2e5, 0.5);
+	if (hlt && urand(s) < h / w) {
+		done--;
+		open = (uint64_t)(h / (double)hlt * urand(s));
+	}
+	v->halted.count += done + (v->open_halt ? 1 : 0);
+	v->halted.total += v->open_halt + (uint64_t)h - open;
+	if (!v->halted.min && hlt)
+		v->halted.min = (uint64_t)(h / (double)hlt * 0.1);
+	if (hlt && v->halted.max < (uint64_t)(h / (double)hlt * 3))
+		v->halted.max = (uint64_t)(h / (double)hlt * 3);
+	v->open_halt = open;
+	v->wait += (uint64_t)wait;
+	v->run += (uint64_t)(g + e + rest * 0.5);
+	v->ker_ns += rest * 0.5;
 	if (urand(s) < 0.1)
 		v->cpu = (int)(rnd(s) % (uint64_t)s->c.cpus);
 }
 
-static void step(struct synth *s)
+static void step(struct synth *s, double t_ns)
 {
 	int nv = s->c.vms * s->c.vcpus;
-	double demand = 0;
+	double demand = 0, dt = (t_ns - s->t_ns) / 1e9;
 
 	for (int i = 0; i < nv; i++) {
 		int k = kind(s, i / s->c.vcpus);
+		double rd = 5e3 * i + 2e4 * urand(s);
 
-		step_vcpu(s, &s->v[i], k);
+		step_vcpu(s, &s->v[i], k, t_ns + rd - s->t_ns - s->rd[i]);
+		s->rd[i] = rd;
 		demand += k == BUSY ? 1 : k == LIGHT ? 0.03 : 0.0001;
 	}
+	s->t_ns = t_ns;
 	double b = demand / s->c.cpus > 1 ? 1 : demand / s->c.cpus;
-	double t = s->c.step_s * HZ;
+	double t = dt * HZ;
 
 	for (int c = 0; c < s->c.cpus; c++) {
 		uint64_t *v = s->cpu[c];
@@ -175,6 +289,23 @@ static void step(struct synth *s)
 		v[10] += g * 6 / 10;
 		v[11] += g - g * 6 / 10;
 	}
+}
+
+/* the next sample's time: STEP on, up to 1 ms late */
+static double next_t(struct synth *s)
+{
+	return ((double)s->k * s->c.step_s + 1000) * 1e9 + 1e6 * urand(s);
+}
+
+/* Clock ticks of a vCPU (stat fields 14, 15, 43, 53, 54). */
+static void ticks(const struct vst *v, uint64_t *ut, uint64_t *st,
+		  uint64_t *g, uint64_t *gu, uint64_t *gs)
+{
+	*gu = (uint64_t)(v->gu_ns / TICK_NS);
+	*gs = (uint64_t)(v->gs_ns / TICK_NS);
+	*g = (uint64_t)((v->gu_ns + v->gs_ns) / TICK_NS);
+	*ut = (uint64_t)((v->gu_ns + v->gs_ns + v->vmm_ns) / TICK_NS);
+	*st = (uint64_t)(v->ker_ns / TICK_NS);
 }
 
 /* ------------------------------------------------------------ files */
@@ -210,27 +341,34 @@ static int pidstat(char *b, size_t n, int pid, const char *comm, char st,
 
 static int xt_file(char *b, size_t n, const struct vst *v)
 {
-	int o = snprintf(b, n, "reason count min_ns max_ns total_ns avg_ns "
-			 "stddev_ns user_exits\n");
+	int o = snprintf(b, n, "%-24s %10s %12s %12s %16s %12s %10s %12s\n",
+			 "reason", "count", "min_ns", "max_ns", "total_ns",
+			 "avg_ns", "user_exits", "open_ns");
 
-	for (int r = -2; r < NR && o < (int)n; r++) {
-		const struct xr *x = r == -2 ? &v->guest : r == -1 ?
-				     &v->halted : &v->x[r];
-		const char *name = r == -2 ? "<guest>" : r == -1 ? "<halted>" :
-				   reason[r];
+	for (int r = 0; r <= NR + 1 && o < (int)n; r++) {
+		struct xr x = r < NR ? v->x[r] : r == NR ? v->guest : v->halted;
+		const char *name = r < NR ? reason[r] : r == NR ? "<guest>" :
+				   "<halted>";
+		uint64_t open = r == NR + 1 ? v->open_halt : 0;
 
-		if (!x->count && r >= 0)
+		if (!x.count && r < NR)
 			continue;
-		o += snprintf(b + o, n - (size_t)o, "%s %llu %llu %llu %llu "
-			      "%llu %llu %llu\n", name,
-			      (unsigned long long)x->count,
-			      (unsigned long long)x->min,
-			      (unsigned long long)x->max,
-			      (unsigned long long)x->total,
-			      (unsigned long long)(x->count ? x->total /
-						   x->count : 0),
-			      (unsigned long long)x->sd,
-			      (unsigned long long)(r == 4 ? x->count : 0));
+		if (open) {	/* a halt in progress counts up to now */
+			x.count++;
+			x.total += open;
+			if (x.max < open)
+				x.max = open;
+		}
+		o += snprintf(b + o, n - (size_t)o, "%-24s %10llu %12llu %12llu "
+			      "%16llu %12llu %10llu %12llu\n", name,
+			      (unsigned long long)x.count,
+			      (unsigned long long)(x.count ? x.min : 0),
+			      (unsigned long long)x.max,
+			      (unsigned long long)x.total,
+			      (unsigned long long)(x.count ? x.total /
+						   x.count : 0),
+			      (unsigned long long)x.user,
+			      (unsigned long long)open);
 	}
 	return o;
 }
@@ -261,8 +399,7 @@ static ssize_t proc_file(struct synth *s, const char *p, char *b, size_t n)
 		return o < (int)n ? o : (ssize_t)n - 1;
 	}
 	if (!strcmp(p, "uptime"))
-		return snprintf(b, n, "%.2f 1.00\n", 1000 + s->c.step_s *
-				(double)s->k);
+		return snprintf(b, n, "%.2f 1.00\n", s->t_ns / 1e9);
 	if (!strcmp(p, "loadavg"))
 		return snprintf(b, n, "%.2f 1.00 1.00 1/500 9999\n",
 				1 + (double)(rnd(s) % 100) / 100);
@@ -293,17 +430,15 @@ static ssize_t proc_file(struct synth *s, const char *p, char *b, size_t n)
 		return snprintf(b, n, "0::/machine.slice/machine-qemu\\x2d%d"
 				"\\x2dvm%d.scope/libvirt/emulator\n", i + 1, i);
 	if (!strcmp(p, "stat")) {
-		struct vst t = { .ut = 50, .st = 20 };
+		uint64_t t[5] = { 50, 20 }, u[5];
 
 		for (int j = 0; j < nv; j++) {
-			t.ut += v[j].ut;
-			t.st += v[j].st;
-			t.g += v[j].g;
-			t.gu += v[j].gu;
-			t.gs += v[j].gs;
+			ticks(&v[j], &u[0], &u[1], &u[2], &u[3], &u[4]);
+			for (int q = 0; q < 5; q++)
+				t[q] += u[q];
 		}
-		return pidstat(b, n, pid, "qemu-system-x86", 'S', t.ut, t.st,
-			       nv + 1, 1000 + i, 0, t.g, t.gu, t.gs);
+		return pidstat(b, n, pid, "qemu-system-x86", 'S', t[0], t[1],
+			       nv + 1, 1000 + i, 0, t[2], t[3], t[4]);
 	}
 	if (sscanf(p, "task/%d/%n", &tid, &k) != 1)
 		return -ENOENT;
@@ -322,11 +457,14 @@ static ssize_t proc_file(struct synth *s, const char *p, char *b, size_t n)
 				(unsigned long long)v->run,
 				(unsigned long long)v->wait,
 				(unsigned long long)(v->guest.count / 4 + 1));
+	uint64_t ut, st, g, gu, gs;
+
+	ticks(v, &ut, &st, &g, &gu, &gs);
 	if (strcmp(p, "stat"))
 		return -ENOENT;
 	snprintf(comm, sizeof(comm), "CPU %d/KVM", j);
-	return pidstat(b, n, tid, comm, 'R', v->ut, v->st, nv + 1, 1001 + i,
-		       v->cpu, v->g, v->gu, v->gs);
+	return pidstat(b, n, tid, comm, 'R', ut, st, nv + 1, 1001 + i,
+		       v->cpu, g, gu, gs);
 }
 
 static ssize_t dbg_file(struct synth *s, const char *p, char *b, size_t n)
@@ -430,10 +568,9 @@ static ssize_t s_readlink(struct gt_source *src, enum gt_root root,
 static void s_clock(struct gt_source *src, uint64_t *mono, double *real)
 {
 	struct synth *s = src->priv;
-	double t = s->c.step_s * (double)s->k;
 
-	*mono = (uint64_t)((1000 + t) * 1e9);
-	*real = 1700000000 + t;
+	*mono = (uint64_t)s->t_ns;
+	*real = 1700000000 + s->t_ns / 1e9 - 1000;
 }
 
 static long s_hz(struct gt_source *src)
@@ -448,7 +585,7 @@ static void s_advance(struct gt_source *src)
 
 	if (s->started) {
 		s->k++;
-		step(s);
+		step(s, next_t(s));
 	}
 	s->started = true;
 }
@@ -458,6 +595,7 @@ static void s_destroy(struct gt_source *src)
 	struct synth *s = src->priv;
 
 	free(s->v);
+	free(s->rd);
 	free(s->cpu);
 	free(s);
 	free(src);
@@ -486,19 +624,27 @@ struct gt_source *synth_new(const struct synth_cfg *c)
 	s->c = *c;
 	s->rng = 0x9e3779b97f4a7c15ULL ^ c->seed;
 	s->v = calloc((size_t)(c->vms * c->vcpus) + 1, sizeof(*s->v));
+	s->rd = calloc((size_t)(c->vms * c->vcpus) + 1, sizeof(*s->rd));
 	s->cpu = calloc((size_t)c->cpus, sizeof(*s->cpu));
-	if (!s->v || !s->cpu)
+	if (!s->v || !s->rd || !s->cpu)
 		goto fail;
-	for (int i = 0; i < c->vms * c->vcpus; i++)
+	for (int i = 0; i < c->vms * c->vcpus; i++) {
 		s->v[i].cpu = i % c->cpus;
-	for (int i = 0; i < 30; i++)	/* some history before sample 0 */
-		step(s);
+		for (int r = 0; r < NR; r++)
+			s->v[i].fac[r] = jit(s, 1, 0.2);
+	}
+	/* some history before sample 0 (at 1000 s) */
+	s->t_ns = (1000 - 31 * c->step_s) * 1e9;
+	for (int i = 30; i > 0; i--)
+		step(s, (1000 - i * c->step_s) * 1e9);
+	step(s, 1000 * 1e9);
 	src->ops = &synth_ops;
 	src->priv = s;
 	return src;
 fail:
 	if (s) {
 		free(s->v);
+		free(s->rd);
 		free(s->cpu);
 	}
 	free(s);
@@ -584,7 +730,7 @@ int synth_write_frame(struct gt_source *src, const char *dir, int n)
 	snprintf(p, sizeof(p), "%s/%d/clock", dir, n);
 	if (!(f = fopen(p, "w")))
 		return -1;
-	fprintf(f, "%.3f %.3f\n", 1000 + s->c.step_s * (double)s->k,
-		1700000000 + s->c.step_s * (double)s->k);
+	fprintf(f, "%.6f %.6f\n", s->t_ns / 1e9,
+		1700000000 + s->t_ns / 1e9 - 1000);
 	return fclose(f) | r;
 }
