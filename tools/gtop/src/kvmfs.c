@@ -294,8 +294,8 @@ static void xt_normalise(struct gt_xt *xt)
 	xt->n = o;
 }
 
-const struct gt_xt *gt_kvmfs_read_xt(struct gt_kvmfs *k, struct gt_snap *s,
-				     const struct gt_kvm_dir *dir, int index)
+struct gt_xt *gt_kvmfs_read_xt(struct gt_kvmfs *k, struct gt_snap *s,
+			       const struct gt_kvm_dir *dir, int index)
 {
 	char path[96];
 	bool trunc;

@@ -39,8 +39,8 @@ int gt_kvmfs_vcpus(struct gt_kvmfs *k, int pid, int *tid, int *index,
 int gt_kvmfs_vcpu(struct gt_kvmfs *k, int pid, int tid,
 		  const struct gt_kvm_dir **dir);
 /* Read and parse vcpu<index>/exit_timing; NULL if unreadable. */
-const struct gt_xt *gt_kvmfs_read_xt(struct gt_kvmfs *k, struct gt_snap *s,
-				     const struct gt_kvm_dir *dir, int index);
+struct gt_xt *gt_kvmfs_read_xt(struct gt_kvmfs *k, struct gt_snap *s,
+			       const struct gt_kvm_dir *dir, int index);
 /*
  * Read KVM's per-VM statistics files of pid's VM directories (summed
  * when there are several) into the snapshot's arena; NULL when there is

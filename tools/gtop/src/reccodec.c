@@ -33,14 +33,14 @@ struct enc {
 	bool full;
 };
 
-static void xs_put(struct enc *x, const struct gt_xstat *c,
+static void xs_put(struct enc *x, enum rw_group g, const struct gt_xstat *c,
 		   const struct gt_xstat *r, const int32_t *hin, int32_t *hout)
 {
 	uint64_t v[S_N], rv[S_N];
 
 	rw_pack_xs(c, v);
 	rw_pack_xs(r, rv);
-	rw_put_vec(&x->w, RW_G_XS, v, r ? rv : NULL, hin, hout);
+	rw_put_vec(&x->w, g, v, r ? rv : NULL, hin, hout);
 }
 
 static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
@@ -60,20 +60,12 @@ static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
 		rv[X_HAS_HALTED] = rt->has_halted;
 	}
 	rw_put_vec(&x->w, RW_G_XT, v, rt ? rv : NULL, NULL, NULL);
-	if (t->has_guest)
-		xs_put(x, &t->guest, rt && rt->has_guest ? &rt->guest : NULL,
-		       hin, hout);
-	else
-		rc_fill(hout, RW_HIST_XS, RW_NOHIST);
-	if (t->has_halted)
-		xs_put(x, &t->halted, rt && rt->has_halted ? &rt->halted : NULL,
-		       hin ? hin + RW_HIST_XS : NULL, hout + RW_HIST_XS);
-	else
-		rc_fill(hout + RW_HIST_XS, RW_HIST_XS, RW_NOHIST);
 	if (rc_order(s, 0, t, fid, &oc) || rc_order(s, 1, rt, fid, &orf)) {
 		x->full = true;
 		return;
 	}
+	/* the reasons first: <guest>'s entries are their exits */
+	x->w.m->side = 0;
 	for (int i = 0; i < oc.n; i++) {
 		const struct gt_xstat *r = &t->rows[oc.ix[i]], *rr = NULL;
 		int f = fid[r->reason] - 1;
@@ -86,12 +78,24 @@ static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
 			j++;
 		if (j < orf.n && fid[rt->rows[orf.ix[j]].reason] - 1 == f)
 			rr = &rt->rows[orf.ix[j]];
-		xs_put(x, r, rr, hin && rr && (uint32_t)j < hc->nrows ?
+		xs_put(x, RW_G_XS, r, rr, hin && rr && (uint32_t)j < hc->nrows ?
 		       hin + (2 + j) * RW_HIST_XS : NULL,
 		       hout + (2 + i) * RW_HIST_XS);
+		x->w.m->side += r->count - (rr ? rr->count : 0);
 		j += rr != NULL;
 		prevf = f;
 	}
+	if (t->has_guest)
+		xs_put(x, RW_G_XG, &t->guest,
+		       rt && rt->has_guest ? &rt->guest : NULL, hin, hout);
+	else
+		rc_fill(hout, RW_HIST_XS, RW_NOHIST);
+	if (t->has_halted)
+		xs_put(x, RW_G_XH, &t->halted,
+		       rt && rt->has_halted ? &rt->halted : NULL,
+		       hin ? hin + RW_HIST_XS : NULL, hout + RW_HIST_XS);
+	else
+		rc_fill(hout + RW_HIST_XS, RW_HIST_XS, RW_NOHIST);
 }
 
 static void enc_vcpu(struct enc *x, const struct gt_vcpu_raw *c,
@@ -242,6 +246,7 @@ int gt_rc_encode(struct gt_rc_enc *e, struct gt_buf *out,
 	define(e, cur, &x.full);
 	rw_pack_head(cur, v);
 	rw_pack_head(ref, rv);
+	rc_state_begin(s, ref ? v[H_MONO] - rv[H_MONO] : 0);
 	gt_buf_putc(out, ref ? GT_RC_DELTA : GT_RC_KEY);
 	gt_buf_putc(out, (char)((flags & GT_RC_SESSION) |
 				(s->m.quant ? GT_RC_QUANT : 0)));

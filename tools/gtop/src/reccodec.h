@@ -71,6 +71,8 @@ struct gt_rc_state {
 	struct rw_model m;
 	struct gt_rc_hist h[2];	/* [cur]: the record before */
 	int cur;
+	uint64_t dt, dt_next;	/* the interval of the record before, and
+				 * of this one (ns; 0: none) */
 	uint16_t *ord[2];
 	size_t cord[2];
 };

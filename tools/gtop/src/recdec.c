@@ -60,14 +60,14 @@ static const struct gt_xt *copy_xt(struct dec *x, const struct gt_xt *src)
 	return t;
 }
 
-static void xs_get(struct dec *x, struct gt_xstat *o, const struct gt_xstat *r,
-		   const int32_t *hin, int32_t *hout)
+static void xs_get(struct dec *x, enum rw_group g, struct gt_xstat *o,
+		   const struct gt_xstat *r, const int32_t *hin, int32_t *hout)
 {
 	uint64_t v[S_N], rv[S_N];
 	uint16_t reason = o->reason;
 
 	rw_pack_xs(r, rv);
-	rw_get_vec(&x->r, RW_G_XS, v, r ? rv : NULL, hin, hout);
+	rw_get_vec(&x->r, g, v, r ? rv : NULL, hin, hout);
 	rw_unpack_xs(&x->r, v, o);
 	o->reason = reason;
 }
@@ -123,9 +123,10 @@ static void dec_rows(struct dec *x, struct gt_xt *t, const struct gt_xt *rt,
 			j++;
 		if (j < o.n && rfid(x, rt, &o, j) == f)
 			rr = &rt->rows[o.ix[j]];
-		xs_get(x, row, rr, hin && rr && (uint32_t)j < hc->nrows ?
+		xs_get(x, RW_G_XS, row, rr, hin && rr && (uint32_t)j < hc->nrows ?
 		       hin + (2 + j) * RW_HIST_XS : NULL,
 		       hout + (2 + i) * RW_HIST_XS);
+		r->m->side += row->count - (rr ? rr->count : 0);
 		j += rr != NULL;
 		prevf = (int)f;
 	}
@@ -156,17 +157,20 @@ static const struct gt_xt *dec_xt(struct dec *x, const struct gt_xt *rt,
 	if (rw_why(r) || !(hout = vcpu_slots(x, t->n, tmp)))
 		return NULL;
 	hout += RW_HIST_VCPU;
+	/* the reasons first: <guest>'s entries are their exits */
+	r->m->side = 0;
+	dec_rows(x, t, rt, hc, hout);
 	if (t->has_guest)
-		xs_get(x, &t->guest, rt && rt->has_guest ? &rt->guest : NULL,
-		       hin, hout);
+		xs_get(x, RW_G_XG, &t->guest,
+		       rt && rt->has_guest ? &rt->guest : NULL, hin, hout);
 	else
 		rc_fill(hout, RW_HIST_XS, RW_NOHIST);
 	if (t->has_halted)
-		xs_get(x, &t->halted, rt && rt->has_halted ? &rt->halted : NULL,
+		xs_get(x, RW_G_XH, &t->halted,
+		       rt && rt->has_halted ? &rt->halted : NULL,
 		       hin ? hin + RW_HIST_XS : NULL, hout + RW_HIST_XS);
 	else
 		rc_fill(hout + RW_HIST_XS, RW_HIST_XS, RW_NOHIST);
-	dec_rows(x, t, rt, hc, hout);
 	if (rw_why(r))
 		return NULL;
 	qsort(t->rows, (size_t)t->n, sizeof(*t->rows), xs_cmp);
@@ -464,6 +468,7 @@ int gt_rc_decode(struct gt_rc_dec *d, const uint8_t *p, size_t n,
 	rc_hist_clear(x.h);
 	st->m.quant = flags & GT_RC_QUANT;
 	rw_pack_head(ref, rv);
+	rc_state_begin(st, ref ? v[H_MONO] - rv[H_MONO] : 0);
 	rw_get_vec(r, RW_G_HEAD, v + H_HZ, ref ? rv + H_HZ : NULL, NULL, NULL);
 	dec_defs(&x);
 	rw_unpack_head(r, v, out);

@@ -94,12 +94,20 @@ int rc_state_reset(struct gt_rc_state *s)
 {
 	rc_hist_clear(&s->h[0]);
 	rc_hist_clear(&s->h[1]);
+	s->dt = s->dt_next = 0;
 	return rw_model_reset(&s->m);
+}
+
+void rc_state_begin(struct gt_rc_state *s, uint64_t dt)
+{
+	s->m.scale = rw_scale(dt, s->dt);
+	s->dt_next = dt;
 }
 
 /* The record is coded: its history is the next record's. */
 void rc_state_next(struct gt_rc_state *s)
 {
+	s->dt = s->dt_next;
 	s->cur ^= 1;
 	rc_hist_clear(&s->h[s->cur ^ 1]);
 }

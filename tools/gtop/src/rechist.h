@@ -24,6 +24,9 @@ const struct gt_rc_hvc *rc_prev_vcpu(const struct gt_rc_hist *h, size_t vi,
 void rc_fill(int32_t *p, size_t n, int32_t v);
 
 int rc_state_reset(struct gt_rc_state *s);	/* a keyframe */
+/* A record of an interval of dt ns (0: a keyframe) begins. */
+void rc_state_begin(struct gt_rc_state *s, uint64_t dt);
+
 void rc_state_next(struct gt_rc_state *s);	/* a record is done */
 void rc_state_free(struct gt_rc_state *s);
 

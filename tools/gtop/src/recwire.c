@@ -5,16 +5,28 @@
  *
  * One table says what every entry of every group is: a state ('s':
  * predicted to stay as it was), a counter ('c': predicted to move by
- * as much as it moved the record before), a counter of nanoseconds
- * ('n': the same, in microseconds in a quantised record) or a standard
- * deviation ('d': a state, to 8 significant bits in a quantised
- * record).  The error of the prediction, zigzagged, is coded with the
- * model of its group, entry and context: for a counter how far it
- * moved last time (the bit length of that delta), for a deviation its
- * size, else only whether there is a reference.
+ * as much as it moved the record before, scaled by the length of the
+ * interval against the one before), a counter of nanoseconds ('n': the
+ * same, in microseconds in a quantised record), a standard deviation
+ * ('d': a state, to 8 significant bits in a quantised record), or a
+ * counter predicted from the entries coded before it: an exit reason's
+ * total time ('m': its new exits at the mean length of its exits so
+ * far) and exits completed in userspace ('p': the same share of its new
+ * exits as so far), <guest>'s entries ('g': one per exit of the
+ * interval, m->side), guest system time ('r': as much as guest time
+ * less guest user time, the two entries before it, when the reference
+ * has a split), or a time the scanner reports in steps ('q':
+ * quant.h; an 'n' counter whose move, when it is a whole number of the
+ * steps its last move implies, is coded in those steps after a bit
+ * saying so).  The error of the prediction, zigzagged, is coded
+ * with the model of its group, entry and context: for a counter how far
+ * it is predicted to move (the bit length of that delta), for a
+ * deviation its size, else only whether there is a reference.
  */
 #define _GNU_SOURCE
 #include "recwire.h"
+
+#include "quant.h"
 
 #include <limits.h>
 #include <math.h>
@@ -26,11 +38,13 @@
 static const char *const kinds[RW_G_N] = {
 	[RW_G_HEAD] = "ssssssssssssssssss",	/* from H_HZ */
 	[RW_G_CPU] = "sscccccccccccc",
-	[RW_G_VCPU] = "ssscccccsssnnsss",
-	[RW_G_XS] = "cssndcss",
+	[RW_G_VCPU] = "sssccccrsssqqsss",
+	[RW_G_XS] = "cssmdpss",
 	[RW_G_KS] = "ccnnsss",
-	[RW_G_VM] = "sscccccsssssss",
+	[RW_G_VM] = "ssccccrsssssss",
 	[RW_G_XT] = "sss",
+	[RW_G_XG] = "gssqdcss",
+	[RW_G_XH] = "cssqdcss",
 };
 
 #define NB_CTR 26		/* bit length of the last delta 0..23, none,
@@ -43,9 +57,23 @@ static uint16_t ctx0[RW_G_N][24];	/* first context of an entry */
 static uint16_t misc0;
 static int ctx_n;
 
+/* a counter: has a history slot, is predicted to move */
+static bool counter(char k)
+{
+	return k == 'c' || k == 'n' || k == 'm' || k == 'p' || k == 'g' ||
+	       k == 'q' || k == 'r';
+}
+
+/* in microseconds in a quantised record */
+static bool micro(char k)
+{
+	return k == 'n' || k == 'm' || k == 'q';
+}
+
 static int nb_of(char k)
 {
-	return k == 'c' || k == 'n' ? NB_CTR : k == 'd' ? NB_SD : NB_STATE;
+	return k == 'q' ? 2 * NB_CTR : counter(k) ? NB_CTR :
+	       k == 'd' ? NB_SD : NB_STATE;
 }
 
 static void layout(void)
@@ -77,7 +105,24 @@ int rw_model_reset(struct rw_model *m)
 	}
 	m->same = RR_PROB_INIT;
 	m->quant = false;
+	m->scale = RW_SCALE1;
+	m->side = 0;
+	for (int g = 0; g < RW_G_N; g++)
+		for (int i = 0; i < 24; i++)
+			m->qflag[g][i] = RR_PROB_INIT;
 	return 0;
+}
+
+uint32_t rw_scale(uint64_t dt, uint64_t dt0)
+{
+	uint64_t r;
+
+	if (!dt0 || !dt)
+		return RW_SCALE1;
+	if (dt > (1ull << 47))
+		return RW_SCALE1;	/* days: no scaling */
+	r = (dt << 16) / dt0;
+	return r > (1u << 20) ? 1u << 20 : (uint32_t)r;
 }
 
 void rw_model_free(struct rw_model *m)
@@ -206,7 +251,7 @@ static uint64_t to_code(const struct rw_model *m, char k, uint64_t v)
 {
 	if (!m->quant)
 		return v;
-	return k == 'n' ? v / Q_NS : k == 'd' ? sd_code(gt_quant_sd(v)) : v;
+	return micro(k) ? v / Q_NS : k == 'd' ? sd_code(gt_quant_sd(v)) : v;
 }
 
 static uint64_t from_code(struct rw *r, char k, uint64_t c)
@@ -215,9 +260,9 @@ static uint64_t from_code(struct rw *r, char k, uint64_t c)
 
 	if (!r->m->quant)
 		return c;
-	if (k == 'n' && c > UINT64_MAX / Q_NS)
+	if (micro(k) && c > UINT64_MAX / Q_NS)
 		rw_bad(r, "number out of range");
-	else if (k == 'n')
+	else if (micro(k))
 		v = c * Q_NS;
 	else if (k == 'd' && !sd_uncode(c, &v))
 		rw_bad(r, "number out of range");
@@ -234,25 +279,72 @@ static int32_t sat32(uint64_t d)
 	       (int32_t)s;
 }
 
-/* The prediction and model of entry i; *h the counter's slot. */
+/*
+ * How much entry i of an exit row (RW_G_XS) is predicted to move from
+ * the entries before it: 'm', the total time, the row's new exits at
+ * the mean length of its exits so far; 'p', the exits completed in
+ * userspace, the same share of its new exits as so far.  Integer
+ * arithmetic (the decoder must compute the same on any machine);
+ * false when there is nothing to go by.
+ */
+static bool from_count(const struct rw_model *m, char k, const uint64_t *cur,
+		       const uint64_t *ref, int i, int64_t *d)
+{
+	uint64_t rc = ref[S_COUNT], dc = cur[S_COUNT] - ref[S_COUNT];
+	uint64_t part = to_code(m, k == 'm' ? 'n' : 'c', ref[i]), mean;
+
+	if (!rc || cur[S_COUNT] < rc || dc >= 1u << 24)
+		return false;
+	if (k == 'p') {
+		if (part > rc || part >= 1u << 24)
+			return false;
+		*d = (int64_t)((dc * part + rc / 2) / rc);
+		return true;
+	}
+	mean = part < 1ull << 55 ? (part << 8) / rc : part / rc << 8;
+	if (mean >= 1ull << 39)
+		return false;
+	*d = (int64_t)((dc * mean + 128) >> 8);
+	return true;
+}
+
+/* The prediction and model of entry i; *h the counter's slot; cur: the
+ * entries before i, as coded; *dd the predicted move. */
 static struct rr_num *predict(const struct rw_model *m, enum rw_group g,
-			      int i, const uint64_t *ref, const int32_t *hin,
-			      int h, uint64_t *pred)
+			      int i, const uint64_t *cur, const uint64_t *ref,
+			      const int32_t *hin, int h, uint64_t *pred,
+			      int64_t *dd)
 {
 	char k = kinds[g][i];
 	int b;
 
+	*dd = 0;
 	*pred = ref ? to_code(m, k, ref[i]) : 0;
-	if (k == 'c' || k == 'n') {
-		int32_t d = hin ? hin[h] : RW_NOHIST;
+	if (counter(k)) {
+		int32_t hd = hin ? hin[h] : RW_NOHIST;
+		int64_t d = 0;
+		bool have = true;
 
+		if (k == 'g')
+			d = (int64_t)m->side;
+		else if (k == 'r' && ref && (ref[i] || ref[i - 1]))
+			/* guest system: guest less guest user */
+			d = (int64_t)((cur[i - 2] - ref[i - 2]) -
+				      (cur[i - 1] - ref[i - 1]));
+		else if ((k == 'm' || k == 'p') && ref)
+			have = from_count(m, k, cur, ref, i, &d);
+		else if (hd == RW_NOHIST)
+			have = false;
+		else	/* as much as last time, for as long an interval */
+			d = (int64_t)hd * (int64_t)m->scale / (int64_t)RW_SCALE1;
 		if (!ref)
 			b = NB_CTR - 1;
-		else if (d == RW_NOHIST)
+		else if (!have)
 			b = NB_CTR - 2;
 		else {
-			*pred += (uint64_t)(int64_t)d;
-			b = bitlen(rw_zz((uint64_t)(int64_t)d));
+			*pred += (uint64_t)d;
+			*dd = d;
+			b = bitlen(rw_zz((uint64_t)d));
 			b = b < NB_CTR - 2 ? b : NB_CTR - 3;
 		}
 	} else if (k == 'd') {
@@ -268,11 +360,40 @@ static struct rr_num *predict(const struct rw_model *m, enum rw_group g,
 static void keep(char k, int32_t *hout, int *h, uint64_t cur,
 		 const uint64_t *ref, const struct rw_model *m, int i)
 {
-	if (k != 'c' && k != 'n')
+	if (!counter(k))
 		return;
 	if (hout)
 		hout[*h] = ref ? sat32(cur - to_code(m, k, ref[i])) : RW_NOHIST;
 	(*h)++;
+}
+
+/*
+ * A 'q' entry's step: what the scanner's report moves in after a move
+ * of hd (quant.h), 1 when there is none to go by.
+ */
+static uint64_t qstep(const struct rw_model *m, char k, const uint64_t *ref,
+		      const int32_t *hin, int h)
+{
+	if (k != 'q' || !m->quant || !ref || !hin || hin[h] == RW_NOHIST ||
+	    hin[h] <= 0)
+		return 1;
+	return gt_q_step((uint64_t)hin[h]);
+}
+
+/* The predicted move dd in steps of q, rounded. */
+static uint64_t qpred(int64_t dd, uint64_t q)
+{
+	int64_t s = (int64_t)q;
+
+	return (uint64_t)(dd >= 0 ? (dd + s / 2) / s : -((-dd + s / 2) / s));
+}
+
+static struct rr_num *qmodel(const struct rw_model *m, enum rw_group g, int i,
+			     uint64_t pq)
+{
+	int b = bitlen(rw_zz(pq));
+
+	return &m->num[ctx0[g][i] + NB_CTR + (b < NB_CTR ? b : NB_CTR - 1)];
 }
 
 void rw_put_vec(struct rw_w *w, enum rw_group g, const uint64_t *cur,
@@ -283,8 +404,25 @@ void rw_put_vec(struct rw_w *w, enum rw_group g, const uint64_t *cur,
 	for (int i = 0; kinds[g][i]; i++) {
 		char k = kinds[g][i];
 		uint64_t pred, c = to_code(w->m, k, cur[i]);
-		struct rr_num *n = predict(w->m, g, i, ref, hin, h, &pred);
+		int64_t dd;
+		struct rr_num *n = predict(w->m, g, i, cur, ref, hin, h, &pred,
+					   &dd);
+		uint64_t q = qstep(w->m, k, ref, hin, h);
 
+		if (q > 1) {
+			uint64_t r0 = to_code(w->m, k, ref[i]);
+			bool steps = c >= r0 && (c - r0) % q == 0;
+
+			rr_enc_bit(&w->e, &w->m->qflag[g][i], !steps);
+			if (steps) {
+				uint64_t pq = qpred(dd, q);
+
+				rr_put_num(&w->e, qmodel(w->m, g, i, pq),
+					   rw_zz((c - r0) / q - pq));
+				keep(k, hout, &h, c, ref, w->m, i);
+				continue;
+			}
+		}
 		rr_put_num(&w->e, n, rw_zz(c - pred));
 		keep(k, hout, &h, c, ref, w->m, i);
 	}
@@ -298,9 +436,20 @@ void rw_get_vec(struct rw *r, enum rw_group g, uint64_t *out,
 	for (int i = 0; kinds[g][i]; i++) {
 		char k = kinds[g][i];
 		uint64_t pred, c;
-		struct rr_num *n = predict(r->m, g, i, ref, hin, h, &pred);
+		int64_t dd;
+		struct rr_num *n = predict(r->m, g, i, out, ref, hin, h, &pred,
+					   &dd);
+		uint64_t q = qstep(r->m, k, ref, hin, h);
 
-		c = pred + rw_unzz(rr_get_num(&r->d, n));
+		if (q > 1 && !rr_dec_bit(&r->d, &r->m->qflag[g][i])) {
+			uint64_t pq = qpred(dd, q);
+
+			c = to_code(r->m, k, ref[i]) +
+			    (pq + rw_unzz(rr_get_num(&r->d,
+						     qmodel(r->m, g, i, pq)))) * q;
+		} else {
+			c = pred + rw_unzz(rr_get_num(&r->d, n));
+		}
 		out[i] = from_code(r, k, c);
 		keep(k, hout, &h, c, ref, r->m, i);
 	}

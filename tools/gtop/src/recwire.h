@@ -50,8 +50,9 @@ enum { V_START, V_NLWP, V_T, V_NVCPUS = V_T + T_N, V_HAS_KS, V_KS_CH,
 /* an exit table's head */
 enum { X_N, X_HAS_GUEST, X_HAS_HALTED, X_N_ };
 
+/* RW_G_XS: an exit reason's row; RW_G_XG, RW_G_XH: <guest>, <halted> */
 enum rw_group { RW_G_HEAD, RW_G_CPU, RW_G_VCPU, RW_G_XS, RW_G_KS, RW_G_VM,
-		RW_G_XT, RW_G_N };
+		RW_G_XT, RW_G_XG, RW_G_XH, RW_G_N };
 /* counters of a group: the history slots of one element */
 #define RW_HIST_CPU 12
 #define RW_HIST_VCPU 7
@@ -78,7 +79,15 @@ struct rw_model {
 	size_t prevlen[RW_S_N];
 	bool quant;		/* this record: times in us, deviations
 				 * to 8 significant bits */
+	uint32_t scale;		/* this record's interval / the one
+				 * before, in 1/65536 (RW_SCALE1: none) */
+	uint16_t qflag[RW_G_N][24];	/* 'q': "not in steps" */
+	uint64_t side;		/* <guest>'s count: the exits of the
+				 * interval (set before coding RW_G_XG) */
 };
+#define RW_SCALE1 65536u
+/* scale for an interval of dt after one of dt0 ns (0: unknown) */
+uint32_t rw_scale(uint64_t dt, uint64_t dt0);
 int rw_model_reset(struct rw_model *m);	/* -1: out of memory */
 void rw_model_free(struct rw_model *m);
 

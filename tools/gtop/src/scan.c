@@ -25,6 +25,7 @@
 #include "scan.h"
 
 #include "kvmfs.h"
+#include "quant.h"
 #include "util.h"
 
 #include <errno.h>
@@ -41,8 +42,12 @@
 
 enum { CLS_UNKNOWN, CLS_VM, CLS_NOTVM };
 
+/* a vCPU's reported times (quant.h): <guest>, <halted>, run, wait */
+enum { QC_GUEST, QC_HALTED, QC_RUN, QC_WAIT, QC_N };
+
 struct vcache {
 	int tid, index;
+	struct gt_qc q[QC_N];
 };
 
 struct pcache {
@@ -396,6 +401,31 @@ static bool want_kvm_stats(const struct gt_snap *s, const struct gt_vm_raw *vm)
 	return !vm->nvcpus;
 }
 
+/*
+ * A vCPU's <guest>, <halted>, run and wait times as reported (quant.h):
+ * in steps that follow how much each moved last time, carried forward.
+ */
+static void report(struct pcache *p, struct gt_vcpu_raw *v, struct gt_xt *xt)
+{
+	struct vcache *c = NULL;
+
+	for (int i = 0; i < p->nvc && !c; i++)
+		if (p->vc[i].tid == v->tid)
+			c = &p->vc[i];
+	if (!c)
+		return;		/* not cached: as read, in microseconds */
+	if (v->has_sched) {
+		v->run_ns = gt_q_report(&c->q[QC_RUN], v->run_ns);
+		v->wait_ns = gt_q_report(&c->q[QC_WAIT], v->wait_ns);
+	}
+	if (xt && xt->has_guest)
+		xt->guest.total_ns = gt_q_report(&c->q[QC_GUEST],
+						 xt->guest.total_ns);
+	if (xt && xt->has_halted)
+		xt->halted.total_ns = gt_q_report(&c->q[QC_HALTED],
+						  xt->halted.total_ns);
+}
+
 static int vcpu_cmp(const void *a, const void *b)
 {
 	const struct gt_vcpu_raw *x = a, *y = b;
@@ -445,13 +475,24 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 
 		for (size_t i = 0; i < sc->ntv; i++)
 			nv += sc->tv[i].vcpu;
-		free(p->vc);
+		struct vcache *ov = p->vc;
+		int onvc = p->nvc;
+
 		p->vc = calloc((size_t)(nv ? nv : 1), sizeof(*p->vc));
 		p->nvc = 0;
-		for (size_t i = 0; p->vc && i < sc->ntv; i++)
-			if (sc->tv[i].vcpu)
-				p->vc[p->nvc++] = (struct vcache){
-					sc->tv[i].tid, sc->tv[i].index };
+		for (size_t i = 0; p->vc && i < sc->ntv; i++) {
+			struct vcache *c;
+
+			if (!sc->tv[i].vcpu)
+				continue;
+			c = &p->vc[p->nvc++];
+			c->tid = sc->tv[i].tid;
+			c->index = sc->tv[i].index;
+			for (int k = 0; k < onvc; k++)	/* keep its reports */
+				if (ov[k].tid == c->tid)
+					memcpy(c->q, ov[k].q, sizeof(c->q));
+		}
+		free(ov);
 		p->vc_valid = p->vc != NULL;
 		p->vc_nlwp = ps.nlwp;
 		p->vc_ns = sc->now;
@@ -485,6 +526,7 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 		const struct task *t = &sc->tv[i];
 		struct gt_vcpu_raw *v;
 		const struct gt_kvm_dir *d;
+		struct gt_xt *xt;
 		int di;
 
 		if (!t->vcpu)
@@ -496,9 +538,10 @@ static int build_vm(struct gt_scanner *sc, struct gt_snap *s,
 		v->comm = gt_arena_strdup(&s->arena, t->ps.comm);
 		v->t = t->ps.t;
 		di = gt_kvmfs_vcpu(sc->kfs, p->pid, t->tid, &d);
-		if (di >= 0)
-			v->xt = gt_kvmfs_read_xt(sc->kfs, s, d, di);
+		xt = di >= 0 ? gt_kvmfs_read_xt(sc->kfs, s, d, di) : NULL;
 		read_sched(sc, p->pid, v);
+		report(p, v, xt);
+		v->xt = xt;
 		if (!v->comm)
 			return -1;
 	}

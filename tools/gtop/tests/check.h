@@ -61,6 +61,7 @@ void test_opts(void);
 void test_http(void);
 void test_wall(void);
 void test_record(void);
+void test_quant(void);
 void test_hist(void);
 
 #endif

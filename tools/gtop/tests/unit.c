@@ -21,6 +21,7 @@ int main(void)
 	test_opts();
 	test_http();
 	test_record();
+	test_quant();
 	test_hist();
 	test_live_last();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
