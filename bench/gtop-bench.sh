@@ -95,16 +95,11 @@ echo "gtop-bench: $nproc_all processes, $nthr_all threads, $want vCPU threads"
 median() { awk -v c="$2" '{print $c}' "$1" | sort -n |
 	awk '{a[NR] = $1} END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# measure NAME COMMAND...: REPS runs, stdout discarded
-measure() {
+# run1 NAME COMMAND...: one run, stdout discarded, its figures appended
+run1() {
 	name=$1
 	shift
-	: > "$work/$name.ru"
-	r=0
-	while [ $r -lt "$REPS" ]; do
-		"$RU" "$work/$name.ru" "$@" > /dev/null 2> "$work/$name.err" || true
-		r=$((r + 1))
-	done
+	"$RU" "$work/$name.ru" "$@" > /dev/null 2> "$work/$name.err" || true
 }
 
 K=$REFRESHES
@@ -112,13 +107,23 @@ K=$REFRESHES
 top -H -b -n 1 > /dev/null
 "$GTOP" -b -n 1 -d 0.05 > /dev/null
 
-measure top1 top -H -b -n 1
-measure topK top -H -b -n "$K" -d 0.1
-measure gtop1 "$GTOP" -b -H -n 1 -d 0.1
-measure gtopK "$GTOP" -b -H -n "$K" -d 0.1
-measure gtopjK "$GTOP" -b -n "$K" -d 0.1 -o json
-measure gtopn1 "$GTOP" --no-libproc2 -b -H -n 1 -d 0.1
-measure gtopnK "$GTOP" --no-libproc2 -b -H -n "$K" -d 0.1
+# interleaved: each repetition runs every command once, back to back, so
+# that load from other work falls on top and gtop alike
+for name in top1 topK gtop1 gtopK gtopjK gtopn1 gtopnK; do
+	: > "$work/$name.ru"
+done
+r=0
+while [ $r -lt "$REPS" ]; do
+	run1 top1 top -H -b -n 1
+	run1 topK top -H -b -n "$K" -d 0.1
+	run1 gtop1 "$GTOP" -b -H -n 1 -d 0.1
+	run1 gtopK "$GTOP" -b -H -n "$K" -d 0.1
+	run1 gtopjK "$GTOP" -b -n "$K" -d 0.1 -o json
+	run1 gtopn1 "$GTOP" --no-libproc2 -b -H -n 1 -d 0.1
+	run1 gtopnK "$GTOP" --no-libproc2 -b -H -n "$K" -d 0.1
+	r=$((r + 1))
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # batch: first sample (scan + model) after start
 : > "$work/first.txt"
@@ -135,10 +140,12 @@ if command -v tmux > /dev/null; then
 	r=0
 	while [ $r -lt "$REPS" ]; do
 		rm -f "$work/ui.err"
+		# a loaded host may lose a session: that repetition is left out
 		tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 24 \
-			"GTOP_STATS=1 TERM=screen $GTOP -d 1 2> $work/ui.err"
+			"GTOP_STATS=1 TERM=screen $GTOP -d 1 2> $work/ui.err" ||
+			true
 		sleep 2
-		tmux -L "$sock" send-keys q
+		tmux -L "$sock" send-keys q 2> /dev/null || true
 		t=0
 		while ! grep -q gtop-stats "$work/ui.err" 2> /dev/null && [ $t -lt 50 ]; do
 			sleep 0.1
@@ -175,9 +182,11 @@ cat > "$work/section.md" <<EOF
 \`sh bench/gtop-bench.sh\` on $(uname -srm), $(nproc) CPUs, $(date -u +%Y-%m-%d).
 Load: $VMS idle gvmm VMs x $VCPUS vCPUs ($want vCPU threads) + $EXTRA
 sleeping processes; /proc had $nproc_all processes, $nthr_all threads.
-Load average before measuring: $load_before (other work on the host
-makes wall-clock figures noisy; CPU times are per process).
-Medians of $REPS runs; CPU = user + system time of the process (wait4);
+Load average before measuring: $load_before, after: $load_after (other
+work on the host makes wall-clock figures noisy; CPU times are per
+process).  Medians of $REPS runs, interleaved (each repetition runs top
+and every gtop variant once, back to back); CPU = user + system time of
+the process (wait4);
 "per refresh" = (CPU of $K refreshes - CPU of 1) / $((K - 1)).
 gtop reads debugfs exit_timing only where the kernel has it
 ($(cat /sys/kernel/debug/kvm/*/vcpu0/exit_timing > /dev/null 2>&1 && echo present || echo "absent on this kernel")).
@@ -199,14 +208,17 @@ Notes:
 - A gtop run with 1 refresh takes two samples (rates need an interval:
   a warm-up sample, min(delay, 0.5 s) before the first output) and, in
   the first one, classifies every process (reads the threads of every
-  multi-threaded process); later refreshes read the stat of every
-  process through libproc2 (the default enumerator; with --no-libproc2
-  gtop's own lister only lists /proc) and the stat of each VM and vCPU
-  thread, kept open and re-read with pread(2).  top re-opens 2-3 files
-  per thread at every refresh.
+  multi-threaded process); later refreshes list the pids with
+  libproc2 (the default enumerator; with --no-libproc2 gtop's own
+  lister) and re-read, each with one pread(2) of a file kept open, the
+  stat of every process (with --no-libproc2: of every VM), and the
+  stat and schedstat of every vCPU thread.  top re-opens 2-3 files per
+  thread at every refresh.
 - "first frame": the screen UI, from program start to the first
   refresh() of a full frame, in a detached 80x24 tmux; "batch first
   sample": to the first complete snapshot.
+- "first frame" and "batch first sample" are wall times: with a load
+  average above the CPU count they include waiting for a CPU.
 - On the patched kernel gtop also reads one debugfs exit_timing file per
   vCPU and refresh (2000 more pread(2) of a seq_file here); that cost is
   not in these figures when the kernel lacks the files (see the patched

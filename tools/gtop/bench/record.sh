@@ -68,7 +68,16 @@ day=$(sed -n 2p "$work/when")
 	"$RECBENCH" record "$work/$load.rec" --vms "$VMS" --vcpus "$VCPUS" \
 		--load $load --samples "$SAMPLES" --step "$STEP" \
 		> "$work/$load.txt"
+	# the synthetic host against what a real vCPU cannot do
+	"$RECBENCH" audit - --vms "$VMS" --vcpus "$VCPUS" --load $load \
+		--samples 60 --step "$STEP" >> "$work/$load.txt"
 done
+# audit LOAD: one line of the audit's figures
+audit() { printf '%s: %s vCPU intervals, %s over their wall time (largest sum %s), %s with guest + exits above run time, %s with <guest> entries not the exits' \
+	"$1" "$(v $1 audit_intervals)" \
+	"$(v $1 audit_parts_over_wall | sed 's/,.*//')" \
+	"$(v $1 audit_parts_over_wall | sed 's/.*largest sum //')" \
+	"$(v $1 audit_guest_exits_over_run)" "$(v $1 audit_entries_not_exits)"; }
 
 # --- RSS with an hour of sparkline history ---------------------------------
 [ "$REPORT_ONLY" = 1 ] || for load in idle mixed; do
@@ -141,9 +150,34 @@ per process; wall times such as scrapes suffer from other load).  A synthetic ho
 x $VCPUS vCPUs with exit timing on a patched kernel, sampled every $STEP s of
 virtual time for $SAMPLES samples (an hour at $STEP s), no KVM needed.  Loads:
 idle (halted vCPUs, a wakeup now and then: the load of bench/gtop-bench*.sh),
-mixed (80% of VMs light: ~60 exits/s per vCPU over 5 reasons, timer ticks;
-20% busy), busy (every vCPU in its guest, ~1000 exits/s over 6 reasons).
-Counters move by random amounts around their rates.
+mixed (80% of VMs light: ~60 exits/s per vCPU over 5 reasons, 2% of
+the time in the guest; 20% busy), busy (every vCPU in its guest, ~1000
+exits/s over 6 reasons).  What varies at random is the workload: each
+reason's exit count (+-20% of its rate every sample, independently) and
+a light guest's own work (+-20%); each vCPU spends every interval of wall
+time once (guest, exits, halted, waiting for a CPU, a small rest), a
+reason's time is the sum of its exits (a mean per vCPU and reason, a
+deviation of 40% per exit), \`<guest>\` counts one entry per exit,
+\`<halted>\` counts a halt in progress up to the read as the kernel does,
+and the table has the kernel's columns (no stddev_ns); samples are up to
+1 ms late and each vCPU's files read 5 us after the one before, +-20 us
+(bench/synth.c).
+
+\`recbench audit\` reads the synthetic files as gtop does and checks them
+against what a real vCPU thread cannot do in an interval (its parts
+adding up to more than the wall time, guest + exits above its run time,
+\`<guest>\` entries other than its exits +-1):
+
+- $(audit idle)
+- $(audit mixed)
+- $(audit busy)
+
+The generator before 2026-11-30 10:00 drew every counter independently
++-20% around its rate: 44.8% of mixed and 34.6% of busy vCPU intervals
+had parts adding up to more than the interval (up to 1.19x), guest +
+exits exceeded the run time in 7.6% and 34.4%, idle vCPUs' halted time
+was charged at wakeups (up to 104x the interval), and it had a
+stddev_ns column the kernel no longer has.
 
 ## Recording (gtop -w)
 
@@ -171,16 +205,30 @@ $(v idle seek_last_ms) to $(v busy seek_last_ms) ms to jump to the last record (
 | at most 50 MiB an hour, $VMS x $VCPUS every $STEP s | idle $(v idle mib_per_hour) MiB; mixed $(v mixed mib_per_hour), busy $(v busy mib_per_hour) MiB | idle: $(verdict "$(v idle mib_per_hour)" 50); mixed: $(verdict "$(v mixed mib_per_hour)" 50); busy: $(verdict "$(v busy mib_per_hour)" 50) |
 | recorder at most 5% of one CPU | $(v busy rec_cpu_pct)% (busy); whole gtop $(awk -v a="$(v busy sample_ms)" -v s="$STEP" 'BEGIN { printf "%.2f", a / s / 10 }')% | $(verdict "$(v busy rec_cpu_pct)" 5) |
 
-Format 2 (RECORDING.md): times in whole microseconds (floored at the
-source, live and replay alike), every counter predicted to move as much
-as it did the record before, the errors range-coded with adaptive
-models.  A vCPU that does something costs $(v mixed bytes_per_vcpu_sample) (mixed) to $(v busy bytes_per_vcpu_sample) (busy)
-bytes a sample, mostly its exit reasons' counts and microsecond totals:
-the synthetic host moves each by a uniform +-20% around its rate every
-sample, noise no model removes (format 1, exact nanoseconds in varints:
-75.61 and 96.59 bytes; 100 us units instead of 1 us would only take
-mixed to about 62 and busy to 88 MiB an hour).  An hour of $nv such
-vCPUs does not fit in 50 MiB at $STEP s; it does at about -d $(awk -v m="$(v mixed mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.0f", m / 50 * s + 0.5 }') (mixed), -d $(awk -v m="$(v busy mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.0f", m / 50 * s + 0.5 }') (busy).
+Format 3 (RECORDING.md): times in whole microseconds (floored at the
+source, live and replay alike), each vCPU's \`<guest>\`, \`<halted>\`, run
+and wait times reported in steps of at most 1/4096 of their last move,
+carried forward (quant.c); every counter predicted to move as much as
+it did the record before, for as long an interval; an exit reason's
+time from its new exits at their mean length, \`<guest>\`'s entries from
+the exits, guest system time from guest less guest user; the errors
+range-coded with adaptive models.  A vCPU that does something costs $(v mixed bytes_per_vcpu_sample) (mixed) to $(v busy bytes_per_vcpu_sample) (busy)
+bytes a sample, most of it its exit reasons' counts (their +-20% is the
+workload, no model removes it) and their times given the counts.
+
+Step by step (MiB an hour, this host, 1800 samples; idle / mixed /
+busy): format 2 on the old generator 2.93 / 80.94 / 112.70; format 2
+on this generator 7.28 / 69.55 / 98.45 (the idle hour grows: a halted
+vCPU's time now moves with the clock, as the kernel's does, and read
+times jitter); format 3 without the steps (interval scaling, exit
+times from counts, \`<guest>\` from the exits) - / 61.54 / -; with the
+steps and guest system from guest (this report) $(v idle mib_per_hour) / $(v mixed mib_per_hour) / $(v busy mib_per_hour).
+Without the +-20% of the exit counts (the generator changed for the
+test, 300 samples) busy takes 49.54 MiB an hour against 73.68 with it:
+that noise is about a third of a busy vCPU's bytes.  At $STEP s an hour
+of $nv vCPUs is $(v mixed mib_per_hour) MiB (mixed) and $(v busy mib_per_hour) MiB (busy); 50 MiB holds from
+about -d $(awk -v m="$(v mixed mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.1f", m / 50 * s }') (mixed) and -d $(awk -v m="$(v busy mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.1f", m / 50 * s }') (busy), if a sample costs as
+much at a longer delay (it costs a little more: the counts move more).
 
 ## RSS with an hour of sparkline history
 
@@ -200,7 +248,8 @@ that the screen uses, history of every VM over all $SAMPLES refreshes.
 
 On a --root fixture of the mixed host: $series series, $body bytes of text
 a scrape (most of each line the vm, uuid, cgroup and pid labels).
-$SCRAPES scrapes with curl on 127.0.0.1.
+$SCRAPES scrapes with curl on 127.0.0.1 (record.sh runs under nice: on a
+loaded host a scrape's wall time is mostly waiting for a CPU).
 
 | build | peak RSS sampling | with the scrapes | anonymous | shared libraries, binary | scrape, median | slowest |
 |---|---:|---:|---:|---:|---:|---:|
