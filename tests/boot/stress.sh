@@ -143,14 +143,16 @@ vm_stat() {
 }
 # qemu_status: one line of how far the guest got
 QSER=$W/serial
+# (the kinds read before the total: each read takes a while on the debug
+# kernel, and the guest goes on exiting)
 qemu_status() {
 	_lines=$(tr -d '\r' <$QSER 2>/dev/null | grep -c .)
 	_rep=$(grep -acE '^(GSTAT|GBEAT) ' $QSER 2>/dev/null)
-	echo "exits $(vm_stat $QP exits) (io $(vm_stat $QP io_exits)," \
-		"mmio $(vm_stat $QP mmio_exits), halt $(vm_stat $QP halt_exits)," \
-		"irq $(vm_stat $QP irq_exits), irq_window $(vm_stat $QP irq_window_exits)," \
-		"insn_emulation $(vm_stat $QP insn_emulation))," \
-		"console lines $_lines, reports $_rep"
+	_kinds="io $(vm_stat $QP io_exits), mmio $(vm_stat $QP mmio_exits),"
+	_kinds="$_kinds halt $(vm_stat $QP halt_exits), irq $(vm_stat $QP irq_exits),"
+	_kinds="$_kinds irq_window $(vm_stat $QP irq_window_exits),"
+	_kinds="$_kinds insn_emulation $(vm_stat $QP insn_emulation)"
+	echo "exits $(vm_stat $QP exits) ($_kinds), console lines $_lines, reports $_rep"
 }
 QP=
 if [ "$qemu" = 1 ]; then
