@@ -78,13 +78,18 @@ static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
 			j++;
 		if (j < orf.n && fid[rt->rows[orf.ix[j]].reason] - 1 == f)
 			rr = &rt->rows[orf.ix[j]];
-		xs_put(x, RW_G_XS, r, rr, hin && rr && (uint32_t)j < hc->nrows ?
-		       hin + (2 + j) * RW_HIST_XS : NULL,
-		       hout + (2 + i) * RW_HIST_XS);
+		const int32_t *rh = hin && rr && (uint32_t)j < hc->nrows ?
+				    hin + (2 + j) * RW_HIST_XS : NULL;
+
+		xs_put(x, RW_G_XS, r, rr, rh, hout + (2 + i) * RW_HIST_XS);
 		x->w.m->side += r->count - (rr ? rr->count : 0);
+		rc_cross_row(x->w.m, r->total_ns, rr ? &rr->total_ns : NULL,
+			     rh ? rh + 1 : NULL);
 		j += rr != NULL;
 		prevf = f;
 	}
+	rc_cross_end(x->w.m, s, hin ? hin + 1 : NULL,
+		     hin ? hin + RW_HIST_XS + 1 : NULL);
 	if (t->has_guest)
 		xs_put(x, RW_G_XG, &t->guest,
 		       rt && rt->has_guest ? &rt->guest : NULL, hin, hout);
@@ -112,6 +117,8 @@ static void enc_vcpu(struct enc *x, const struct gt_vcpu_raw *c,
 	v[P_COMM_CH] = !ref || !rw_streq(c->comm, ref->comm);
 	rw_put_vec(&x->w, RW_G_VCPU, v, ref ? rv : NULL,
 		   hc ? x->hp->v + hc->slot : NULL, hout);
+	rc_cross_begin(x->w.m, v, ref ? rv : NULL,
+		       hc ? x->hp->v + hc->slot : NULL);
 	if (v[P_COMM_CH])
 		rw_put_str(&x->w, RW_S_VCOMM, c->comm);
 	if (!hout)

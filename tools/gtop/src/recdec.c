@@ -123,10 +123,13 @@ static void dec_rows(struct dec *x, struct gt_xt *t, const struct gt_xt *rt,
 			j++;
 		if (j < o.n && rfid(x, rt, &o, j) == f)
 			rr = &rt->rows[o.ix[j]];
-		xs_get(x, RW_G_XS, row, rr, hin && rr && (uint32_t)j < hc->nrows ?
-		       hin + (2 + j) * RW_HIST_XS : NULL,
-		       hout + (2 + i) * RW_HIST_XS);
+		const int32_t *rh = hin && rr && (uint32_t)j < hc->nrows ?
+				    hin + (2 + j) * RW_HIST_XS : NULL;
+
+		xs_get(x, RW_G_XS, row, rr, rh, hout + (2 + i) * RW_HIST_XS);
 		r->m->side += row->count - (rr ? rr->count : 0);
+		rc_cross_row(r->m, row->total_ns, rr ? &rr->total_ns : NULL,
+			     rh ? rh + 1 : NULL);
 		j += rr != NULL;
 		prevf = (int)f;
 	}
@@ -160,6 +163,8 @@ static const struct gt_xt *dec_xt(struct dec *x, const struct gt_xt *rt,
 	/* the reasons first: <guest>'s entries are their exits */
 	r->m->side = 0;
 	dec_rows(x, t, rt, hc, hout);
+	rc_cross_end(r->m, &x->d->st, hin ? hin + 1 : NULL,
+		     hin ? hin + RW_HIST_XS + 1 : NULL);
 	if (t->has_guest)
 		xs_get(x, RW_G_XG, &t->guest,
 		       rt && rt->has_guest ? &rt->guest : NULL, hin, hout);
@@ -199,6 +204,8 @@ static void dec_vcpu(struct dec *x, struct gt_vcpu_raw *c,
 	rw_pack_vcpu(ref, rv);
 	rw_get_vec(r, RW_G_VCPU, v, ref ? rv : NULL,
 		   hc ? x->hp->v + hc->slot : NULL, tmp);
+	rc_cross_begin(r->m, v, ref ? rv : NULL,
+		       hc ? x->hp->v + hc->slot : NULL);
 	rw_unpack_vcpu(r, v, c);
 	bool has_xt = rw_flag(r, v[P_HAS_XT]);
 	bool xt_ch = rw_flag(r, v[P_XT_CH]);

@@ -104,6 +104,61 @@ void rc_state_begin(struct gt_rc_state *s, uint64_t dt)
 	s->dt_next = dt;
 }
 
+/* history slots of a vCPU's own counters: ut st g gu gs run wait */
+#define HS_RUN 5
+#define HS_WAIT 6
+#define US 1000
+
+void rc_cross_begin(struct rw_model *m, const uint64_t *p, const uint64_t *rp,
+		    const int32_t *hin)
+{
+	struct rw_cross *c = &m->cx;
+
+	memset(c, 0, sizeof(*c));
+	if (!m->quant || !rp || !hin || p[P_HAS_SCHED] != 1 ||
+	    rp[P_HAS_SCHED] != 1 || hin[HS_RUN] == RW_NOHIST ||
+	    hin[HS_WAIT] == RW_NOHIST)
+		return;
+	c->ok = c->rows_ok = true;
+	c->drun = p[P_RUN] / US - rp[P_RUN] / US;
+	c->dwait = p[P_WAIT] / US - rp[P_WAIT] / US;
+	c->hrun = (uint64_t)(int64_t)hin[HS_RUN];
+	c->hwait = (uint64_t)(int64_t)hin[HS_WAIT];
+}
+
+void rc_cross_row(struct rw_model *m, uint64_t total, const uint64_t *rtotal,
+		  const int32_t *htotal)
+{
+	struct rw_cross *c = &m->cx;
+
+	if (!rtotal || !htotal || *htotal == RW_NOHIST) {
+		c->rows_ok = false;
+		return;
+	}
+	c->dx += total / US - *rtotal / US;
+	c->hx += (uint64_t)(int64_t)*htotal;
+}
+
+void rc_cross_end(struct rw_model *m, const struct gt_rc_state *s,
+		  const int32_t *hguest, const int32_t *hhalted)
+{
+	struct rw_cross *c = &m->cx;
+
+	/* guest: as last time, and as much more as run time less exits */
+	c->xok[0] = c->ok && c->rows_ok && hguest && *hguest != RW_NOHIST;
+	if (c->xok[0])
+		c->xd[0] = (uint64_t)(int64_t)*hguest + (c->drun - c->hrun) -
+			   (c->dx - c->hx);
+	/* halted: as last time, and as much more as wall time less run
+	 * and wait */
+	c->xok[1] = c->ok && s->dt && s->dt_next && hhalted &&
+		    *hhalted != RW_NOHIST;
+	if (c->xok[1])
+		c->xd[1] = (uint64_t)(int64_t)*hhalted +
+			   (s->dt_next / US - s->dt / US) -
+			   (c->drun - c->hrun) - (c->dwait - c->hwait);
+}
+
 /* The record is coded: its history is the next record's. */
 void rc_state_next(struct gt_rc_state *s)
 {

@@ -24,6 +24,21 @@ const struct gt_rc_hvc *rc_prev_vcpu(const struct gt_rc_hist *h, size_t vi,
 void rc_fill(int32_t *p, size_t n, int32_t v);
 
 int rc_state_reset(struct gt_rc_state *s);	/* a keyframe */
+/*
+ * The cross predictions of a vCPU's <guest> and <halted> times (model
+ * m->cx): begin with its vCPU vector p against rp (NULL: none) and the
+ * history hin of its own slots (NULL: none); one row per exit reason
+ * coded (its total, the reference row's or NULL, its history slot or
+ * NULL); end with the history of its <guest> and <halted> totals and
+ * the state's intervals.  Nothing without a quantised record and both
+ * schedstats.
+ */
+void rc_cross_begin(struct rw_model *m, const uint64_t *p, const uint64_t *rp,
+		    const int32_t *hin);
+void rc_cross_row(struct rw_model *m, uint64_t total, const uint64_t *rtotal,
+		  const int32_t *htotal);
+void rc_cross_end(struct rw_model *m, const struct gt_rc_state *s,
+		  const int32_t *hguest, const int32_t *hhalted);
 /* A record of an interval of dt ns (0: a keyframe) begins. */
 void rc_state_begin(struct gt_rc_state *s, uint64_t dt);
 

@@ -18,7 +18,9 @@
  * has a split), or a time the scanner reports in steps ('q':
  * quant.h; an 'n' counter whose move, when it is a whole number of the
  * steps its last move implies, is coded in those steps after a bit
- * saying so).  The error of the prediction, zigzagged, is coded
+ * saying so; <guest>'s and <halted>'s take their last move corrected
+ * by how much more the vCPU's run, wait, exit and wall times moved,
+ * m->cx).  The error of the prediction, zigzagged, is coded
  * with the model of its group, entry and context: for a counter how far
  * it is predicted to move (the bit length of that delta), for a
  * deviation its size, else only whether there is a reference.
@@ -327,6 +329,9 @@ static struct rr_num *predict(const struct rw_model *m, enum rw_group g,
 
 		if (k == 'g')
 			d = (int64_t)m->side;
+		else if (k == 'q' && (g == RW_G_XG || g == RW_G_XH) &&
+			 m->cx.xok[g - RW_G_XG] && ref)
+			d = (int64_t)m->cx.xd[g - RW_G_XG];
 		else if (k == 'r' && ref && (ref[i] || ref[i - 1]))
 			/* guest system: guest less guest user */
 			d = (int64_t)((cur[i - 2] - ref[i - 2]) -

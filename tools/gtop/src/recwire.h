@@ -82,6 +82,14 @@ struct rw_model {
 	uint32_t scale;		/* this record's interval / the one
 				 * before, in 1/65536 (RW_SCALE1: none) */
 	uint16_t qflag[RW_G_N][24];	/* 'q': "not in steps" */
+	/* <guest>'s and <halted>'s time from the vCPU's other times, set
+	 * by the codec before coding them (rechist.c rc_cross_*) */
+	struct rw_cross {
+		bool ok, rows_ok;
+		uint64_t drun, dwait, hrun, hwait, dx, hx;
+		bool xok[2];
+		uint64_t xd[2];
+	} cx;
 	uint64_t side;		/* <guest>'s count: the exits of the
 				 * interval (set before coding RW_G_XG) */
 };
