@@ -16,11 +16,14 @@
 #
 # Per test, a line for the host to parse:
 #   SELFTEST MODE NAME RESULT rc=N time=SECS sysctl=UE [first=fail:RC]
+#            [leftovers=N]
 # RESULT: pass (exit 0), skip (exit 4, KSFT_SKIP), fail (any other exit),
 # timeout (killed after TIMEOUT_SECS), missing (no binary); UE: the two
 # sysctls read just before the test ("11": both 1, "--": absent). A test
 # that fails runs a second time: first= says the first run failed (its
-# result is the second's). A test that did not pass, or passed on its
+# result is the second's); leftovers=: processes of the test still there
+# after it ended (children of a killed test), killed before the next
+# test. A test that did not pass, or passed on its
 # second run, has its (first) run's last output lines after it, as "#   "
 # lines.
 # Around each pass SELFTEST-SYSCTL lines (the sysctls before and after),
@@ -48,6 +51,34 @@ guest_cols() {
 
 uptime_s() {
 	cut -d' ' -f1 /proc/uptime
+}
+
+# leftovers: the pids of processes running a test binary (a killed test's
+# children: hardware_disable_test forks VMs that would load the CPUs for
+# minutes after timeout killed their parent, and stall the next tests)
+leftovers() {
+	for p in /proc/[0-9]*; do
+		case "$(readlink "$p/exe" 2>/dev/null)" in
+		"$dir"/*) echo "${p#/proc/}" ;;
+		esac
+	done
+}
+
+# reap: SIGKILL every leftover and wait (60 s at most) until they are gone;
+# prints how many there were
+reap() {
+	n=0
+	pids=$(leftovers)
+	[ -n "$pids" ] || { echo 0; return; }
+	for w in $(seq 60); do
+		pids=$(leftovers)
+		[ -n "$pids" ] || break
+		[ $n -gt 0 ] || n=$(echo "$pids" | wc -l)
+		# shellcheck disable=SC2086
+		kill -9 $pids 2>/dev/null
+		sleep 1
+	done
+	echo "$n"
 }
 
 [ -c /dev/kvm ] || { echo "SELFTEST-ERROR no /dev/kvm"; exit 2; }
@@ -112,6 +143,7 @@ run_pass() {
 			rc=$?
 			b=$(uptime_s)
 			t=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b - a }')
+			left=$(reap)
 			case "$rc" in
 			0)	r=pass ;;
 			4)	r=skip ;;
@@ -122,7 +154,10 @@ run_pass() {
 			first="fail:$rc"
 			grep -a -v '^$' /tmp/st.out | tail -n 12 | cut -c1-200 > /tmp/st.first
 		done
-		echo "SELFTEST $mode $name $r rc=$rc time=$t sysctl=$s${first:+ first=$first}"
+		extra=
+		[ -z "$first" ] || extra=" first=$first"
+		[ "$left" = 0 ] || extra="$extra leftovers=$left"
+		echo "SELFTEST $mode $name $r rc=$rc time=$t sysctl=$s$extra"
 		if [ $r != pass ]; then
 			grep -a -v '^$' /tmp/st.out | tail -n 12 | cut -c1-200 | sed 's/^/#   /'
 		elif [ -n "$first" ]; then

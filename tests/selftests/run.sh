@@ -25,7 +25,7 @@
 #
 # Environment: SELFTESTS_MODES (check: default "on flip"),
 # SELFTESTS_FLIP_MAX (check: see above),
-# SELFTESTS_TIMEOUT (baseline: seconds a test may take, default 300),
+# SELFTESTS_TIMEOUT (baseline: seconds a test may take, default 180),
 # SELFTESTS_ONLY (a regex: run only the tests it matches; check then
 # fails, as a test is missing, unless all the baseline's are matched),
 # SELFTESTS_BASELINE (another baseline file, to read or write),
@@ -167,7 +167,7 @@ baseline() {
 		> "$S/vanilla-build.log" 2>&1 ||
 		{ tail -20 "$S/vanilla-build.log"; die "unpatched kernel build failed"; }
 	! grep -q GUEST_UTIL "$vobj/.config" || die "$vobj is not an unpatched kernel"
-	local tmo=${SELFTESTS_TIMEOUT:-300} list=$S/list-baseline
+	local tmo=${SELFTESTS_TIMEOUT:-180} list=$S/list-baseline
 	grep -E "${SELFTESTS_ONLY:-.}" "$S/all-tests.txt" | with_args "$tmo" > "$list"
 	local n total start=$SECONDS
 	n=$(wc -l < "$list")
@@ -204,7 +204,7 @@ baseline() {
 		local name r t first
 		while read -r _ _ name r _ t _ first; do
 			t=${t#time=}
-			if [ "$r" = pass ] && [ -n "$first" ]; then
+			if [ "$r" = pass ] && [ "${first#first=}" != "$first" ]; then
 				echo "$name $r $t on its second run; the first: $(reason "$name" none "$out")"
 			elif [ "$r" = pass ]; then
 				echo "$name $r $t"
