@@ -100,7 +100,7 @@ with --irqchip (halted inside KVM_RUN; $(v vcpu_threads) vCPU threads) +
 $EXTRA sleeping processes, kernel.collect_guest_utilization=1, so gtop
 reads $(v exit_timing_files) debugfs exit_timing files per refresh;
 /proc had $(v processes) processes, $(v threads) threads; load $(v load).
-Medians of $(v reps) runs under bench/gtop-rusage (static); "per refresh"
+Medians of $(v reps) runs, interleaved, under bench/gtop-rusage (static); "per refresh"
 = (CPU of $K refreshes - CPU of 1) / $((K - 1)).  Everything runs about
 an order of magnitude slower than on hardware (TCG), top and gtop alike:
 compare the ratios.

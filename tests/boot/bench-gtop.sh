@@ -65,30 +65,36 @@ echo "BENCH reps $REPS"
 echo "BENCH refreshes $K"
 echo "BENCH load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# measure NAME COMMAND...: REPS runs under gtop-rusage, output discarded
-measure() {
+# run1 NAME COMMAND...: one run under gtop-rusage, output discarded
+run1() {
 	name=$1
 	shift
-	: >$W/$name.ru
-	r=0
-	while [ $r -lt "$REPS" ]; do
-		$RU $W/$name.ru "$@" >/dev/null 2>$W/$name.err
-		r=$((r + 1))
-	done
-	sed "s/^/# $name: /" $W/$name.ru
+	$RU $W/$name.ru "$@" >/dev/null 2>$W/$name.err
 }
 
 # warm the dentry caches of /proc and debugfs
 /usr/bin/top -H -b -n 1 >/dev/null
 gtop -b -n 1 -d 0.05 >/dev/null
 
-measure top1 /usr/bin/top -H -b -n 1
-measure topK /usr/bin/top -H -b -n "$K" -d 0.1
-measure gtop1 gtop -b -H -n 1 -d 0.1
-measure gtopK gtop -b -H -n "$K" -d 0.1
-measure gtopjK gtop -b -n "$K" -d 0.1 -o json
-measure gtopn1 gtop --no-libproc2 -b -H -n 1 -d 0.1
-measure gtopnK gtop --no-libproc2 -b -H -n "$K" -d 0.1
+# interleaved: each repetition runs every command once, back to back, so
+# that what else the host (and so TCG) does falls on top and gtop alike
+for n in top1 topK gtop1 gtopK gtopjK gtopn1 gtopnK; do
+	: >$W/$n.ru
+done
+r=0
+while [ $r -lt "$REPS" ]; do
+	run1 top1 /usr/bin/top -H -b -n 1
+	run1 topK /usr/bin/top -H -b -n "$K" -d 0.1
+	run1 gtop1 gtop -b -H -n 1 -d 0.1
+	run1 gtopK gtop -b -H -n "$K" -d 0.1
+	run1 gtopjK gtop -b -n "$K" -d 0.1 -o json
+	run1 gtopn1 gtop --no-libproc2 -b -H -n 1 -d 0.1
+	run1 gtopnK gtop --no-libproc2 -b -H -n "$K" -d 0.1
+	r=$((r + 1))
+done
+for n in top1 topK gtop1 gtopK gtopjK gtopn1 gtopnK; do
+	sed "s/^/# $n: /" $W/$n.ru
+done
 check "[ \$(awk '\$6 != 0' $W/*.ru | wc -l) -eq 0 ]" "every measured run exited 0"
 check "gtop -b -n 1 -d 0.1 -o json | grep -q '\"vm_count\":$VMS,'" \
 	"gtop sees the $VMS VMs"
