@@ -193,8 +193,9 @@ baseline() {
 		# kvm-amd, kvm-intel as modules, loaded by the initramfs' /init).
 		# Kernel: $kver
 		# $qemu, -accel tcg,thread=single -cpu max (SVM: kvm_amd nested),
-		# -smp $smp -m $mem; each test run alone with no arguments, as root, killed after
-		# $tmo s; one boot for all, $((SECONDS - start)) s in all. dmesg splat lines after the run: $splats.
+		# -smp $smp -m $mem; each test run alone, as root, with the arguments of
+		# tests/selftests/args (else none), killed after $tmo s with what it left
+		# running; one boot for all, $((SECONDS - start)) s in all. dmesg splat lines after the run: $splats.
 		# Results: pass (exit 0), skip (exit 4: KSFT_SKIP), fail, timeout; a
 		# test that fails runs once more, its result is the second run's.
 		# make check-selftests runs the pass ones; the others, with the test's
