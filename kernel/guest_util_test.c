@@ -465,12 +465,9 @@ static void guest_util_nohz_sampler(struct kunit *test)
 	guest_util_vcpu_load();
 	preempt_enable();
 
-	/*
-	 * Off: not cancelled, it stops at its next expiry (10 ms at most).
-	 * Whether that came before the switch returned depends on how long
-	 * patching the static key took: not checked.
-	 */
 	guest_util_set(false);
+	queued[3] = sampler_queued();		/* off: still queued, ... */
+	/* ... stops at its next expiry (10 ms) */
 	msleep(30);
 	queued[4] = sampler_queued();
 	guest_util_set(true);			/* on, vCPU loaded: kicked */
@@ -482,6 +479,7 @@ static void guest_util_nohz_sampler(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, queued[0]);
 	KUNIT_EXPECT_TRUE(test, queued[1]);
 	KUNIT_EXPECT_FALSE(test, queued[2]);
+	KUNIT_EXPECT_TRUE(test, queued[3]);
 	KUNIT_EXPECT_FALSE(test, queued[4]);
 	KUNIT_EXPECT_TRUE(test, queued[5]);
 	KUNIT_EXPECT_FALSE(test, sampler_queued());
