@@ -157,13 +157,24 @@ static void guest_exit_timing_bump(void)
 	WRITE_ONCE(guest_exit_timing_sync, guest_exit_timing_sync + 2);
 }
 
+/*
+ * Exit timing's key is on only while the split's is (KVM nests exit timing's
+ * hooks in the split's branch): it goes off before the split's and on after.
+ */
 static void guest_util_switch(int *val, bool enable)
 {
-	bool timing;
+	bool split, timing;
 
 	lockdep_assert_held(&guest_util_mutex);
 	if (enable == !!*val)
 		return;
+	split = val == &collect_guest_utilization ? enable :
+		collect_guest_utilization;
+	timing = split && (val == &collect_guest_exit_timing ? enable :
+			   collect_guest_exit_timing);
+
+	if (!timing && static_key_enabled(&guest_exit_timing_key))
+		static_branch_disable(&guest_exit_timing_key);
 	if (val == &collect_guest_utilization) {
 		if (enable) {
 			static_branch_enable(&guest_util_key);
@@ -173,16 +184,10 @@ static void guest_util_switch(int *val, bool enable)
 		}
 	}
 	WRITE_ONCE(*val, enable);
-
-	timing = collect_guest_utilization && collect_guest_exit_timing;
-	if (timing == static_key_enabled(&guest_exit_timing_key))
-		return;
-	if (timing) {
+	if (timing && !static_key_enabled(&guest_exit_timing_key)) {
 		WRITE_ONCE(guest_util_epoch, guest_util_epoch + 1);
 		guest_exit_timing_bump();
 		static_branch_enable(&guest_exit_timing_key);
-	} else {
-		static_branch_disable(&guest_exit_timing_key);
 	}
 }
 

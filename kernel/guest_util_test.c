@@ -172,15 +172,19 @@ static void guest_util_sample_flag(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, current->flags, other);
 
 	/*
-	 * Leaving guest accounting clears the sample with PF_VCPU: KVM sets
-	 * it again from the vCPU's last sample at each VM entry.
+	 * Leaving guest accounting clears PF_VCPU only: the sample is the
+	 * vCPU's, kept on its task for the next VM entry (and counts only
+	 * while PF_VCPU is set).
 	 */
 	local_irq_disable();
 	vtime_account_guest_enter();
 	guest_util_sample(true);
 	vtime_account_guest_exit();
 	local_irq_enable();
-	KUNIT_EXPECT_FALSE(test, current->flags & (PF_VCPU | PF_VCPU_USER));
+	KUNIT_EXPECT_FALSE(test, current->flags & PF_VCPU);
+	KUNIT_EXPECT_TRUE(test, current->flags & PF_VCPU_USER);
+	guest_util_sample(false);
+	KUNIT_EXPECT_EQ(test, current->flags, other);
 }
 
 /*
@@ -411,8 +415,7 @@ static void guest_util_vtime_pending(struct kunit *test)
 	udelay(us);
 	guest_util_sample(true);
 	vtime_account_guest_exit();	/* pending: less than a tick */
-	vtime_account_guest_enter();
-	guest_util_sample(true);	/* KVM: the vCPU's sample, at entry */
+	vtime_account_guest_enter();	/* the sample stays on the task */
 	udelay(us);
 	local_irq_enable();
 	pending_read(cpu, in_guest);
@@ -431,6 +434,7 @@ static void guest_util_vtime_pending(struct kunit *test)
 	}
 	/* Both stretches were charged to guest user, the second one at its exit. */
 	KUNIT_EXPECT_GE(test, after_exit[0] - in_guest[0], us * NSEC_PER_USEC);
+	guest_util_sample(false);
 }
 
 #ifdef CONFIG_NO_HZ_FULL
@@ -465,9 +469,22 @@ static void guest_util_nohz_sampler(struct kunit *test)
 	guest_util_vcpu_load();
 	preempt_enable();
 
+	/*
+	 * Off: the timer is not cancelled, it stops at its next expiry.  It is
+	 * re-armed a minute ahead first, so that expiry cannot come while the
+	 * static key is being patched, however slow that is; then a
+	 * millisecond ahead, and it must not restart.
+	 */
+	preempt_disable();
+	hrtimer_start(this_cpu_ptr(&guest_util_sampler), ms_to_ktime(60000),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	preempt_enable();
 	guest_util_set(false);
-	queued[3] = sampler_queued();		/* off: still queued, ... */
-	/* ... stops at its next expiry (10 ms) */
+	queued[3] = sampler_queued();		/* off: still queued */
+	preempt_disable();
+	hrtimer_start(this_cpu_ptr(&guest_util_sampler), ms_to_ktime(1),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	preempt_enable();
 	msleep(30);
 	queued[4] = sampler_queued();
 	guest_util_set(true);			/* on, vCPU loaded: kicked */

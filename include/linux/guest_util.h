@@ -72,9 +72,11 @@ static __always_inline bool guest_exit_timing_enabled(void)
  *
  * Called by the hypervisor on the vCPU task right after an asynchronous VM
  * exit, before interrupts are enabled again, so that the tick that caused
- * the exit already sees the sample.  The flag stays until the next sample:
- * synchronous exits, which the guest takes where it chooses, do not change
- * it.  Only the current task writes its own flags.
+ * the exit already sees the sample, and when it loads the vCPU on the task
+ * (with the vCPU's last sample; it clears the flag when it puts the vCPU).
+ * The flag stays until the next sample: synchronous exits, which the guest
+ * takes where it chooses, do not change it, nor does guest exit.  It counts
+ * only while PF_VCPU is set.  Only the current task writes its own flags.
  */
 static __always_inline void guest_util_sample(bool user)
 {
