@@ -26,6 +26,7 @@
 
 #include "engine.h"
 #include "parse.h"
+#include "recwire.h"
 #include "synth.h"
 
 static double now_ms(void)
@@ -44,8 +45,77 @@ static int usage(void)
 	return 2;
 }
 
+/* Where the bits go: per group and entry, bits a vCPU a sample
+ * (GTOP_RECBENCH_BITS=1). */
+static void breakdown(const struct rw_stats *s, double bytes, double per)
+{
+	static const char *const gname[RW_G_N] = { "H", "C", "P", "S", "K",
+		"V", "X", "G", "L", "VT" };
+	static const char *const ent[RW_G_N][24] = {
+		[RW_G_HEAD] = { "hz", "has_up", "up", "has_load", "l0", "l1",
+			"l2", "has_sc", "sc", "sc_err", "has_xsc", "xsc",
+			"stat_ok", "xt", "ks", "nprocs", "ncpus", "nvms" },
+		[RW_G_CPU] = { "id", "ncols", "user", "nice", "system", "idle",
+			"iowait", "irq", "softirq", "steal", "guest",
+			"guest_nice", "guest_user", "guest_system" },
+		[RW_G_VCPU] = { "tid", "index", "proc", "ut", "st", "g", "gu",
+			"gs", "has_g", "has_split", "has_sched", "run", "wait",
+			"has_xt", "xt_ch", "comm_ch" },
+		[RW_G_XS] = { "count", "min", "max", "total", "sd", "user",
+			"has_sd", "has_user" },
+		[RW_G_KS] = { "exits", "halt_exits", "wait", "poll", "has_he",
+			"has_wait", "has_poll" },
+		[RW_G_VM] = { "start", "nlwp", "ut", "st", "g", "gu", "gs",
+			"has_g", "has_split", "nvcpus", "has_ks", "ks_ch",
+			"strs", "vmap" },
+		[RW_G_XT] = { "n", "has_guest", "has_halted" },
+		[RW_G_XG] = { "count", "min", "max", "total", "sd", "user",
+			"has_sd", "has_user" },
+		[RW_G_XH] = { "count", "min", "max", "total", "sd", "user",
+			"has_sd", "has_user" },
+		[RW_G_VT] = { "ut", "st", "g", "gu", "gs" },
+	};
+	static const char *const mname[RW_M_N] = { "ndefs", "vm_head",
+		"vref", "fidgap" };
+	double sum = 0;
+
+	for (int g = 0; g < RW_G_N; g++) {
+		double t = 0;
+
+		for (int i = 0; i < 24; i++)
+			t += s->bits[g][i];
+		if (!s->n[g])
+			continue;
+		printf("BITS %s %.3f (%lu vectors)\n", gname[g], t / per,
+		       s->n[g]);
+		for (int i = 0; i < 24; i++)
+			if (s->bits[g][i] >= per * 0.005)
+				printf("BITS %s.%s %.3f\n", gname[g], ent[g][i],
+				       s->bits[g][i] / per);
+		sum += t;
+	}
+	for (int r = 0; r < RW_STATS_ROWS; r++)
+		for (int i = 0; i < S_N; i++)
+			if (s->rows[r][i] >= per * 0.005)
+				printf("BITS S[fid %d].%s %.3f\n", r,
+				       ent[RW_G_XS][i], s->rows[r][i] / per);
+	for (int k = 0; k < RW_M_N; k++) {
+		printf("BITS misc.%s %.3f\n", mname[k], s->misc[k] / per);
+		sum += s->misc[k];
+	}
+	for (int k = 0; k < RW_S_N; k++)
+		sum += s->str[k];
+	printf("BITS strings %.3f\nBITS same_row %.3f\n",
+	       (s->str[0] + s->str[1] + s->str[2] + s->str[3] + s->str[4] +
+		s->str[5]) / per, s->same / per);
+	sum += s->same;
+	printf("BITS coded %.3f\nBITS rest (frames, heads, flush) %.3f\n",
+	       sum / per, (bytes * 8 - sum) / per);
+}
+
 static int record(const char *file, struct synth_cfg *c, long samples)
 {
+	static struct rw_stats bits;
 	struct gt_engine e;
 	struct gt_engine_cfg cfg = { .sort_key = GT_F_CPU, .sort_dir = -1,
 				     .record = file, .delay = c->step_s };
@@ -58,6 +128,8 @@ static int record(const char *file, struct synth_cfg *c, long samples)
 		fprintf(stderr, "recbench: %s\n", e.err);
 		return 1;
 	}
+	if (getenv("GTOP_RECBENCH_BITS"))
+		rw_stats_sink(&bits);
 	cpu0 = gt_cpu_ms();
 	for (long i = 0; i < samples; i++)
 		if (gt_engine_sample(&e)) {
@@ -81,6 +153,11 @@ static int record(const char *file, struct synth_cfg *c, long samples)
 	printf("BENCH rec_cpu_pct %.4f\n", st->cpu_ms / (double)samples /
 	       (c->step_s * 1e3) * 100);
 	printf("BENCH sample_ms %.3f\n", scan_ms / (double)samples);
+	if (getenv("GTOP_RECBENCH_BITS")) {
+		rw_stats_sink(NULL);
+		breakdown(&bits, (double)st->bytes, (double)samples *
+			  (e.view.nvcpus ? e.view.nvcpus : 1));
+	}
 	gt_engine_fini(&e);
 
 	/* the replay: every record in order, then a jump to the last */

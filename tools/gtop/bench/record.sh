@@ -19,6 +19,7 @@
 #
 # Environment: GTOP RECBENCH O REPORT VMS(500) VCPUS(4) STEP(2)
 #   SAMPLES(1800: an hour) SCRAPES(10) STATIC(1: also the static build)
+#   BITS_SAMPLES(300: the run that counts the bits of each group)
 #   GTOP_REPORT(bench/gtop-report.md of the repository)
 #   REPORT_ONLY(1: measure nothing, write the reports again from the
 #   results the last run left in $O/bench-record)
@@ -36,6 +37,7 @@ VCPUS=${VCPUS:-4}
 STEP=${STEP:-2}
 SAMPLES=${SAMPLES:-1800}
 SCRAPES=${SCRAPES:-10}
+BITS_SAMPLES=${BITS_SAMPLES:-300}
 STATIC=${STATIC:-1}
 REPORT_ONLY=${REPORT_ONLY:-0}
 work=$O/bench-record
@@ -71,6 +73,11 @@ day=$(sed -n 2p "$work/when")
 	# the synthetic host against what a real vCPU cannot do
 	"$RECBENCH" audit - --vms "$VMS" --vcpus "$VCPUS" --load $load \
 		--samples 60 --step "$STEP" >> "$work/$load.txt"
+	# where the bits go (a run of its own: counting them costs CPU)
+	[ $load = idle ] || GTOP_RECBENCH_BITS=1 "$RECBENCH" record \
+		"$work/$load-bits.rec" --vms "$VMS" --vcpus "$VCPUS" \
+		--load $load --samples "$BITS_SAMPLES" --step "$STEP" |
+		grep '^BITS ' > "$work/$load.bits"
 done
 # audit LOAD: one line of the audit's figures
 audit() { printf '%s: %s vCPU intervals, %s over their wall time (largest sum %s), %s with guest + exits above run time, %s with <guest> entries not the exits' \
@@ -78,6 +85,20 @@ audit() { printf '%s: %s vCPU intervals, %s over their wall time (largest sum %s
 	"$(v $1 audit_parts_over_wall | sed 's/,.*//')" \
 	"$(v $1 audit_parts_over_wall | sed 's/.*largest sum //')" \
 	"$(v $1 audit_guest_exits_over_run)" "$(v $1 audit_entries_not_exits)"; }
+
+# bsum LOAD "KEY...": bits a vCPU a sample of those parts (recbench BITS)
+bsum() { awk -v k=" $2 " '$1 == "BITS" && index(k, " " $2 " ") { s += $3 }
+	END { printf "%.1f", s }' "$work/$1.bits"; }
+# the parts not in the table's other rows, and everything
+bparts='S.count S.total S.min S.max G.min G.max L.min L.max P.run P.wait G.total L.total P.ut P.st P.g P.gu P.gs P.proc G.count L.count V VT K misc.vm_head'
+btotal() { awk '$2 == "coded" { c = $3 } $2 == "rest" { r = $NF }
+	END { printf "%.1f", c + r }' "$work/$1.bits"; }
+brest() { awk -v t="$(btotal $1)" -v p="$(bsum $1 "$bparts")" \
+	'BEGIN { printf "%.1f", t - p }'; }
+bval() { case $2 in @rest) brest $1 ;; @total) btotal $1 ;; *) bsum $1 "$2" ;; esac; }
+# bitrow LABEL KEYS BUSY_FLOOR MIXED_FLOOR: a row of "Where the bits go"
+bitrow() { printf '| %s | %s | %s | %s | %s |' "$1" "$(bval busy "$2")" "$3" \
+	"$(bval mixed "$2")" "$4"; }
 
 # --- RSS with an hour of sparkline history ---------------------------------
 [ "$REPORT_ONLY" = 1 ] || for load in idle mixed; do
@@ -205,18 +226,62 @@ $(v idle seek_last_ms) to $(v busy seek_last_ms) ms to jump to the last record (
 | at most 50 MiB an hour, $VMS x $VCPUS every $STEP s | idle $(v idle mib_per_hour) MiB; mixed $(v mixed mib_per_hour), busy $(v busy mib_per_hour) MiB | idle: $(verdict "$(v idle mib_per_hour)" 50); mixed: $(verdict "$(v mixed mib_per_hour)" 50); busy: $(verdict "$(v busy mib_per_hour)" 50) |
 | recorder at most 5% of one CPU | $(v busy rec_cpu_pct)% (busy); whole gtop $(awk -v a="$(v busy sample_ms)" -v s="$STEP" 'BEGIN { printf "%.2f", a / s / 10 }')% | $(verdict "$(v busy rec_cpu_pct)" 5) |
 
-Format 4 (RECORDING.md): times in whole microseconds (floored at the
+Format 5 (RECORDING.md): times in whole microseconds (floored at the
 source, live and replay alike), each vCPU's \`<guest>\`, \`<halted>\`, run
 and wait times reported in steps of at most 1/4096 of their last move,
-carried forward (quant.c); every counter predicted to move as much as
-it did the record before, for as long an interval; an exit reason's
-time from its new exits at their mean length, \`<guest>\`'s entries from
-the exits, guest system time from guest less guest user, \`<guest>\`'s
-time from run time less exits and \`<halted>\`'s from wall time less
-run and wait (each as last time, corrected); the errors range-coded
-with adaptive models.  A vCPU that does something costs $(v mixed bytes_per_vcpu_sample) (mixed) to $(v busy bytes_per_vcpu_sample) (busy)
-bytes a sample, most of it its exit reasons' counts (their +-20% is the
-workload, no model removes it) and their times given the counts.
+carried forward (quant.c); a counter predicted to move as much as it
+did the record before, for as long an interval, or, for those that
+move at random about a rate (exit counts, clock ticks, run and wait
+times), by the mean of its moves (a moving average, each move weighing
+1/8); an exit reason's time from its new exits at their mean length,
+\`<guest>\`'s entries from the exits, \`<halted>\`'s from the exits of the
+reason whose count moved most like them, a vCPU's guest ticks from its
+user ticks and guest system from guest less guest user, a VM's times
+from its vCPUs', \`<guest>\`'s time from run time less exits and
+\`<halted>\`'s from wall time less run and wait (each with the mean of
+what that left unaccounted); a keyframe's vCPUs against the vCPU
+before them; the errors range-coded with adaptive models.  A vCPU that
+does something costs $(v mixed bytes_per_vcpu_sample) (mixed) to $(v busy bytes_per_vcpu_sample) (busy) bytes a sample.
+
+### Where the bits go
+
+\`GTOP_RECBENCH_BITS=1 recbench record\` ($BITS_SAMPLES samples, keyframes
+included) counts what the encoder codes of each part, in bits a vCPU a
+sample (the ideal length of each coded bit; the bytes come to that plus
+the records' frames).  Against it, the entropy floor of what the
+generator draws at random (bench/recfloor.py: each reason's count
+uniform +-20% of its rate, its time a sum of exits of 40% deviation,
+the wait, the halts, the rest of the interval, the guest user share,
+the CPU; at the resolution recorded), the bits no coder can do
+without; no keyframes, names, heads or frames in it.
+
+| part | busy: coded | busy: floor | mixed: coded | mixed: floor |
+|---|---:|---:|---:|---:|
+$(bitrow 'exit counts' 'S.count' 40.2 19.6)
+$(bitrow 'exit times given the counts' 'S.total' 33.7 21.8)
+$(bitrow "exits' min and max" 'S.min S.max G.min G.max L.min L.max' 7.8 7.0)
+$(bitrow 'run, wait, `<guest>`, `<halted>` times' 'P.run P.wait G.total L.total' 25.0 26.3)
+$(bitrow 'clock ticks (vCPU)' 'P.ut P.st P.g P.gu P.gs' 6.5 2.9)
+$(bitrow 'processor' 'P.proc' 1.0 1.0)
+$(bitrow '`<guest>`, `<halted>` entries' 'G.count L.count' 0 0)
+$(bitrow 'VMs (V, VT, K, heads)' 'V VT K misc.vm_head' 0 0)
+$(bitrow 'the rest (tids, flags, tables, names, CPU lines, frames)' '@rest' 0 0)
+$(bitrow 'total' '@total' 114.3 78.5)
+
+The floor is $(awk 'BEGIN { printf "%.2f", 114.3 * 2000 * 1800 / 8 / 1048576 }') MiB an hour busy and $(awk 'BEGIN { printf "%.2f", 78.5 * 2000 * 1800 / 8 / 1048576 }') mixed
+(500 x 4 every 2 s): busy cannot be recorded in 50 MiB an hour with
+keyframes that add an eighth (GT_REC_KEY_BYTES; a jump decodes at most
+that many records), not even with keyframes for free: the workload's
+noise alone takes $(awk 'BEGIN { printf "%.0f", 114.3 / 8 / 14.56 * 100 }')% of the 14.56 bytes a vCPU a sample that 50 MiB allow.
+What the coder spends above the floor is mostly the keyframes (the
+exits' counts, times, min and max in full every 40 to 50 records, and
+each counter's mean learnt again after them), \`<guest>\` and
+\`<halted>\` times (their floor counts on an order of coding that
+reads the halts before the guest time; the format predicts each from
+the vCPU's run, wait and exit times, which it codes first) and clock
+ticks (the tick counters' rounding).  Keyframes take about a ninth of
+the file; at a sixteenth (twice as many records between them, twice
+as long a jump) busy would take about $(awk -v b="$(v busy mib_per_hour)" 'BEGIN { printf "%.1f", b * (1 - 1 / 9 + 1 / 17) }') MiB an hour: not met either.
 
 Step by step (MiB an hour, this host, 1800 samples; idle / mixed /
 busy): format 2 on the old generator 2.93 / 80.94 / 112.70; format 2
@@ -226,12 +291,20 @@ times jitter); format 3 without the steps (interval scaling, exit
 times from counts, \`<guest>\` from the exits) - / 61.54 / -; with the
 steps and guest system from guest (format 3, 785952b) 5.02 / 55.26 /
 72.87; with \`<guest>\` and \`<halted>\` from the other times (format 4,
-this report) $(v idle mib_per_hour) / $(v mixed mib_per_hour) / $(v busy mib_per_hour).  (300 samples, format 3 against 4:
-mixed 56.07 / 52.66, busy 73.68 / 70.57.)  Without the +-20% of the
-exit counts (the generator changed for the test, format 3, 300
-samples) busy takes 49.54 MiB an hour against 73.68 with it:
-that noise is about a third of a busy vCPU's bytes.  At $STEP s an hour
-of $nv vCPUs is $(v mixed mib_per_hour) MiB (mixed) and $(v busy mib_per_hour) MiB (busy); 50 MiB holds from
+3db17a2) 4.92 / 52.46 / 70.45; format 5, this report: $(v idle mib_per_hour) / $(v mixed mib_per_hour) / $(v busy mib_per_hour).  Format 5's
+steps, 300 samples, mixed / busy: format 4 52.66 / 70.57; two more
+modelled bits of numbers below 256 51.80 / 69.95; exit counts, guest
+user ticks, \`<halted>\`'s entries by mean moves 48.62 / 66.19; guest
+ticks from user ticks 48.43 / 65.77; a VM's times from its vCPUs'
+47.13 / 64.08; run, wait and the unaccounted parts of \`<guest>\` and
+\`<halted>\` by mean moves 46.44 / 63.39; user ticks by mean moves
+46.30 / 63.18; keyframes' vCPUs against the vCPU before 45.90 / 62.18
+(keyframes 22% smaller; as they are written once the records since
+the last add up to 8 times one, they come more often, so that the
+file shrinks less).  Without the +-20% of the exit counts (the
+generator changed for the test, format 3, 300 samples) busy took
+49.54 MiB an hour against 73.68 with it.  At $STEP s an hour of $nv
+vCPUs is $(v mixed mib_per_hour) MiB (mixed) and $(v busy mib_per_hour) MiB (busy); 50 MiB holds from
 about -d $(awk -v m="$(v mixed mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.1f", m / 50 * s }') (mixed) and -d $(awk -v m="$(v busy mib_per_hour)" -v s="$STEP" 'BEGIN { printf "%.1f", m / 50 * s }') (busy), if a sample costs as
 much at a longer delay (it costs a little more: the counts move more).
 

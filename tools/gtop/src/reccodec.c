@@ -30,6 +30,8 @@ struct enc {
 	struct gt_rc_enc *e;
 	const struct gt_rc_hist *hp;	/* the record before */
 	struct gt_rc_hist *h;		/* this one */
+	const struct gt_vcpu_raw *kprev;	/* a keyframe: the vCPU
+						 * coded last */
 	bool full;
 };
 
@@ -48,7 +50,7 @@ static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
 {
 	struct gt_rc_state *s = &x->e->st;
 	const uint16_t *fid = x->e->fid;
-	const int32_t *hin = hc ? x->hp->v + hc->slot + RW_HIST_VCPU : NULL;
+	const int32_t *hin = hc ? x->hp->v + hc->slot + RW_HIST_VC : NULL;
 	uint64_t v[X_N_] = { (uint64_t)t->n, t->has_guest, t->has_halted };
 	uint64_t rv[X_N_] = { 0 };
 	struct rc_ord oc, orf;
@@ -66,6 +68,7 @@ static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
 	}
 	/* the reasons first: <guest>'s entries are their exits */
 	x->w.m->side = 0;
+	rc_cross_hbegin(x->w.m, hin ? hin + RW_HIST_XS : NULL);
 	for (int i = 0; i < oc.n; i++) {
 		const struct gt_xstat *r = &t->rows[oc.ix[i]], *rr = NULL;
 		int f = fid[r->reason] - 1;
@@ -81,15 +84,19 @@ static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
 		const int32_t *rh = hin && rr && (uint32_t)j < hc->nrows ?
 				    hin + (2 + j) * RW_HIST_XS : NULL;
 
+		if (rw_stats_cur)
+			rw_stats_cur->row = f;
 		xs_put(x, RW_G_XS, r, rr, rh, hout + (2 + i) * RW_HIST_XS);
 		x->w.m->side += r->count - (rr ? rr->count : 0);
 		rc_cross_row(x->w.m, r->total_ns, rr ? &rr->total_ns : NULL,
 			     rh ? rh + 1 : NULL);
+		rc_cross_count(x->w.m, r->count, rr ? &rr->count : NULL, rh);
 		j += rr != NULL;
 		prevf = f;
 	}
 	rc_cross_end(x->w.m, s, hin ? hin + 1 : NULL,
-		     hin ? hin + RW_HIST_XS + 1 : NULL);
+		     hin ? hin + RW_HIST_XS + 1 : NULL,
+		     hc ? x->hp->v + hc->slot : NULL);
 	if (t->has_guest)
 		xs_put(x, RW_G_XG, &t->guest,
 		       rt && rt->has_guest ? &rt->guest : NULL, hin, hout);
@@ -101,6 +108,8 @@ static void enc_xt(struct enc *x, const struct gt_xt *t, const struct gt_xt *rt,
 		       hin ? hin + RW_HIST_XS : NULL, hout + RW_HIST_XS);
 	else
 		rc_fill(hout + RW_HIST_XS, RW_HIST_XS, RW_NOHIST);
+	rc_cross_keep(x->w.m, s, t, rt, hc ? x->hp->v + hc->slot : NULL,
+		      hout - RW_HIST_VC);
 }
 
 static void enc_vcpu(struct enc *x, const struct gt_vcpu_raw *c,
@@ -115,19 +124,21 @@ static void enc_vcpu(struct enc *x, const struct gt_vcpu_raw *c,
 	rw_pack_vcpu(ref, rv);
 	v[P_XT_CH] = c->xt && (!rx || !rw_xt_equal(c->xt, rx));
 	v[P_COMM_CH] = !ref || !rw_streq(c->comm, ref->comm);
+	rc_vcpu_begin(x->w.m, hc ? x->hp->v + hc->slot : NULL);
 	rw_put_vec(&x->w, RW_G_VCPU, v, ref ? rv : NULL,
 		   hc ? x->hp->v + hc->slot : NULL, hout);
+	rc_vsum_add(x->w.m, v, ref ? rv : NULL);
 	rc_cross_begin(x->w.m, v, ref ? rv : NULL,
-		       hc ? x->hp->v + hc->slot : NULL);
+		       hc ? x->hp->v + hc->slot : NULL, hout);
 	if (v[P_COMM_CH])
 		rw_put_str(&x->w, RW_S_VCOMM, c->comm);
 	if (!hout)
 		return;
 	if (v[P_XT_CH])
-		enc_xt(x, c->xt, rx, hc, hout + RW_HIST_VCPU);
+		enc_xt(x, c->xt, rx, hc, hout + RW_HIST_VC);
 	else
-		rc_fill(hout + RW_HIST_VCPU, (2 + (size_t)nrows) * RW_HIST_XS,
-		     c->xt ? 0 : RW_NOHIST);
+		rc_fill(hout + RW_HIST_VC, (2 + (size_t)nrows) * RW_HIST_XS,
+		     c->xt && !x->w.m->kref ? 0 : RW_NOHIST);
 }
 
 static void vm_strs(const struct gt_vm_raw *vm, const char **s)
@@ -184,6 +195,9 @@ static void enc_vm(struct enc *x, const struct gt_vm_raw *vm,
 	} else if (hout) {
 		rc_fill(hout + RW_HIST_VM, RW_HIST_KS, vm->ks ? 0 : RW_NOHIST);
 	}
+	size_t hslot = hout ? (size_t)(hout - x->h->v) : 0;
+
+	memset(x->w.m->vsum, 0, sizeof(x->w.m->vsum));
 	for (int i = 0; i < vm->nvcpus; i++) {
 		const struct gt_vcpu_raw *c = &vm->vcpus[i], *rc = NULL;
 		int k = i;
@@ -197,8 +211,16 @@ static void enc_vm(struct enc *x, const struct gt_vm_raw *vm,
 		}
 		if (ref && k < ref->nvcpus)
 			rc = &ref->vcpus[k];
+		if (!rs) {	/* a keyframe: against the vCPU before */
+			enc_vcpu(x, c, x->kprev, NULL);
+			x->kprev = c;
+			continue;
+		}
 		enc_vcpu(x, c, rc, rc ? rc_prev_vcpu(x->hp, vi, k) : NULL);
 	}
+	/* its times: its vCPUs' and the rest */
+	rw_put_vec(&x->w, RW_G_VT, v + V_T, ref ? rv + V_T : NULL, hin,
+		   hout && !x->h->oom ? x->h->v + hslot : NULL);
 }
 
 /* File ids for every exit reason of cur; the new ones are defined. */
@@ -250,6 +272,7 @@ int gt_rc_encode(struct gt_rc_enc *e, struct gt_buf *out,
 	x.h = &s->h[s->cur ^ 1];
 	rc_hist_clear(x.h);
 	s->m.quant = rw_quantised(cur);
+	s->m.kref = !ref;
 	define(e, cur, &x.full);
 	rw_pack_head(cur, v);
 	rw_pack_head(ref, rv);

@@ -20,6 +20,8 @@ struct dec {
 	struct gt_snap *s;
 	const struct gt_rc_hist *hp;	/* the record before */
 	struct gt_rc_hist *h;		/* this one */
+	const struct gt_vcpu_raw *kprev;	/* a keyframe: the vCPU
+						 * decoded last */
 	long nvcpus;		/* in the VMs so far */
 };
 
@@ -81,7 +83,7 @@ static int32_t *vcpu_slots(struct dec *x, int nrows, const int32_t *tmp)
 		rw_bad(&x->r, "out of memory");
 		return NULL;
 	}
-	memcpy(h, tmp, RW_HIST_VCPU * sizeof(*h));
+	memcpy(h, tmp, RW_HIST_VC * sizeof(*h));
 	return h;
 }
 
@@ -96,7 +98,7 @@ static void dec_rows(struct dec *x, struct gt_xt *t, const struct gt_xt *rt,
 		     const struct gt_rc_hvc *hc, int32_t *hout)
 {
 	struct rw *r = &x->r;
-	const int32_t *hin = hc ? x->hp->v + hc->slot + RW_HIST_VCPU : NULL;
+	const int32_t *hin = hc ? x->hp->v + hc->slot + RW_HIST_VC : NULL;
 	struct rc_ord o;
 	int prevf = -1, j = 0;
 
@@ -130,6 +132,7 @@ static void dec_rows(struct dec *x, struct gt_xt *t, const struct gt_xt *rt,
 		r->m->side += row->count - (rr ? rr->count : 0);
 		rc_cross_row(r->m, row->total_ns, rr ? &rr->total_ns : NULL,
 			     rh ? rh + 1 : NULL);
+		rc_cross_count(r->m, row->count, rr ? &rr->count : NULL, rh);
 		j += rr != NULL;
 		prevf = (int)f;
 	}
@@ -141,7 +144,7 @@ static const struct gt_xt *dec_xt(struct dec *x, const struct gt_xt *rt,
 {
 	struct rw *r = &x->r;
 	uint64_t v[X_N_], rv[X_N_] = { 0 };
-	const int32_t *hin = hc ? x->hp->v + hc->slot + RW_HIST_VCPU : NULL;
+	const int32_t *hin = hc ? x->hp->v + hc->slot + RW_HIST_VC : NULL;
 	struct gt_xt *t = alloc(x, 1, sizeof(*t));
 	int32_t *hout;
 
@@ -159,12 +162,14 @@ static const struct gt_xt *dec_xt(struct dec *x, const struct gt_xt *rt,
 	t->rows = alloc(x, (size_t)t->n, sizeof(*t->rows));
 	if (rw_why(r) || !(hout = vcpu_slots(x, t->n, tmp)))
 		return NULL;
-	hout += RW_HIST_VCPU;
+	hout += RW_HIST_VC;
 	/* the reasons first: <guest>'s entries are their exits */
 	r->m->side = 0;
+	rc_cross_hbegin(r->m, hin ? hin + RW_HIST_XS : NULL);
 	dec_rows(x, t, rt, hc, hout);
 	rc_cross_end(r->m, &x->d->st, hin ? hin + 1 : NULL,
-		     hin ? hin + RW_HIST_XS + 1 : NULL);
+		     hin ? hin + RW_HIST_XS + 1 : NULL,
+		     hc ? x->hp->v + hc->slot : NULL);
 	if (t->has_guest)
 		xs_get(x, RW_G_XG, &t->guest,
 		       rt && rt->has_guest ? &rt->guest : NULL, hin, hout);
@@ -176,6 +181,8 @@ static const struct gt_xt *dec_xt(struct dec *x, const struct gt_xt *rt,
 		       hin ? hin + RW_HIST_XS : NULL, hout + RW_HIST_XS);
 	else
 		rc_fill(hout + RW_HIST_XS, RW_HIST_XS, RW_NOHIST);
+	rc_cross_keep(r->m, &x->d->st, t, rt, hc ? x->hp->v + hc->slot : NULL,
+		      hout - RW_HIST_VC);
 	if (rw_why(r))
 		return NULL;
 	qsort(t->rows, (size_t)t->n, sizeof(*t->rows), xs_cmp);
@@ -199,13 +206,15 @@ static void dec_vcpu(struct dec *x, struct gt_vcpu_raw *c,
 {
 	struct rw *r = &x->r;
 	uint64_t v[P_N], rv[P_N];
-	int32_t tmp[RW_HIST_VCPU], *h;
+	int32_t tmp[RW_HIST_VC], *h;
 
 	rw_pack_vcpu(ref, rv);
+	rc_vcpu_begin(r->m, hc ? x->hp->v + hc->slot : NULL);
 	rw_get_vec(r, RW_G_VCPU, v, ref ? rv : NULL,
 		   hc ? x->hp->v + hc->slot : NULL, tmp);
+	rc_vsum_add(r->m, v, ref ? rv : NULL);
 	rc_cross_begin(r->m, v, ref ? rv : NULL,
-		       hc ? x->hp->v + hc->slot : NULL);
+		       hc ? x->hp->v + hc->slot : NULL, tmp);
 	rw_unpack_vcpu(r, v, c);
 	bool has_xt = rw_flag(r, v[P_HAS_XT]);
 	bool xt_ch = rw_flag(r, v[P_XT_CH]);
@@ -229,8 +238,8 @@ static void dec_vcpu(struct dec *x, struct gt_vcpu_raw *c,
 
 		if (!(h = vcpu_slots(x, n, tmp)))
 			return;
-		rc_fill(h + RW_HIST_VCPU, (2 + (size_t)n) * RW_HIST_XS,
-			has_xt ? 0 : RW_NOHIST);
+		rc_fill(h + RW_HIST_VC, (2 + (size_t)n) * RW_HIST_XS,
+			has_xt && !r->m->kref ? 0 : RW_NOHIST);
 		if (has_xt)
 			c->xt = copy_xt(x, ref->xt);
 	}
@@ -286,6 +295,11 @@ static void dec_vcpus(struct dec *x, struct gt_vm_raw *vm,
 		}
 		if (ref && k >= 0 && k < ref->nvcpus)
 			rc = &ref->vcpus[k];
+		if (r->m->kref) {	/* against the vCPU before */
+			dec_vcpu(x, &vm->vcpus[i], x->kprev, NULL);
+			x->kprev = &vm->vcpus[i];
+			continue;
+		}
 		dec_vcpu(x, &vm->vcpus[i], rc,
 			 rc ? rc_prev_vcpu(x->hp, vi, k) : NULL);
 	}
@@ -356,7 +370,16 @@ static void dec_vm(struct dec *x, struct gt_vm_raw *vm, int prev_pid,
 		dec_ks(x, vm, ref, ks_ch, hin, hout + RW_HIST_VM);
 	else
 		rc_fill(hout + RW_HIST_VM, RW_HIST_KS, RW_NOHIST);
+	size_t hslot = (size_t)(hout - x->h->v);
+
+	memset(r->m->vsum, 0, sizeof(r->m->vsum));
 	dec_vcpus(x, vm, ref, vi, vmap);
+	if (rw_why(r))
+		return;
+	/* its times: its vCPUs' and the rest */
+	rw_get_vec(r, RW_G_VT, v + V_T, ref ? rv + V_T : NULL, hin,
+		   x->h->v + hslot);
+	rw_unpack_vm(r, v, vm);
 }
 
 static void dec_defs(struct dec *x)
@@ -474,6 +497,7 @@ int gt_rc_decode(struct gt_rc_dec *d, const uint8_t *p, size_t n,
 	x.h = &st->h[st->cur ^ 1];
 	rc_hist_clear(x.h);
 	st->m.quant = flags & GT_RC_QUANT;
+	st->m.kref = kind == GT_RC_KEY;
 	rw_pack_head(ref, rv);
 	rc_state_begin(st, ref ? v[H_MONO] - rv[H_MONO] : 0);
 	rw_get_vec(r, RW_G_HEAD, v + H_HZ, ref ? rv + H_HZ : NULL, NULL, NULL);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define GT_REC_MAGIC "GTOPREC"	/* 8 bytes with its NUL */
-#define GT_REC_VERSION 4
+#define GT_REC_VERSION 5
 #define GT_REC_HDR 32		/* file header bytes */
 #define GT_REC_RHDR 8		/* record header bytes: length, CRC */
 #define GT_REC_MAX (16u << 20)	/* largest payload */

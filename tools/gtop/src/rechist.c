@@ -65,7 +65,7 @@ int32_t *rc_hist_vcpu(struct gt_rc_hist *h, int nrows)
 		return NULL;
 	}
 	h->vc[h->nvc] = (struct gt_rc_hvc){ (uint32_t)h->n, (uint32_t)nrows };
-	p = rc_hist_add(h, RW_HIST_VCPU + (2 + (size_t)nrows) * RW_HIST_XS);
+	p = rc_hist_add(h, RW_HIST_VC + (2 + (size_t)nrows) * RW_HIST_XS);
 	h->nvc += p != NULL;
 	return p;
 }
@@ -104,17 +104,46 @@ void rc_state_begin(struct gt_rc_state *s, uint64_t dt)
 	s->dt_next = dt;
 }
 
-/* history slots of a vCPU's own counters: ut st g gu gs run wait */
+/* history slots of a vCPU's own counters: ut st g gu gs run wait, then
+ * the smoothed moves of run, wait, and of the time <guest> and
+ * <halted> leave unaccounted */
 #define HS_RUN 5
 #define HS_WAIT 6
+#define HX_RUN 7
+#define HX_WAIT 8
+#define HX_G 9
+#define HX_L 10
 #define US 1000
 
+void rc_vcpu_begin(struct rw_model *m, const int32_t *hvc)
+{
+	for (int i = 0; i < 2; i++) {
+		int32_t e = hvc ? hvc[HX_RUN + i] : RW_NOHIST;
+
+		m->qok[i] = e != RW_NOHIST;
+		m->qd[i] = m->qok[i] ? rw_rshift((int64_t)e * m->scale,
+						 16 + RW_EMA_FRAC) : 0;
+	}
+}
+
+/* a time as coded (microseconds in a quantised record) */
+static uint64_t tcode(const struct rw_model *m, uint64_t ns)
+{
+	return m->quant ? ns / US : ns;
+}
+
 void rc_cross_begin(struct rw_model *m, const uint64_t *p, const uint64_t *rp,
-		    const int32_t *hin)
+		    const int32_t *hin, int32_t *hout)
 {
 	struct rw_cross *c = &m->cx;
 
 	memset(c, 0, sizeof(*c));
+	for (int i = 0; hout && i < RW_HIST_VX; i++)
+		hout[RW_HIST_VCPU + i] = RW_NOHIST;
+	for (int i = 0; hout && rp && !m->kref && i < 2; i++)
+		hout[HX_RUN + i] = rw_ema(hin ? hin[HX_RUN + i] : RW_NOHIST,
+					  tcode(m, p[P_RUN + i]) -
+					  tcode(m, rp[P_RUN + i]));
 	if (!m->quant || !rp || !hin || p[P_HAS_SCHED] != 1 ||
 	    rp[P_HAS_SCHED] != 1 || hin[HS_RUN] == RW_NOHIST ||
 	    hin[HS_WAIT] == RW_NOHIST)
@@ -140,23 +169,82 @@ void rc_cross_row(struct rw_model *m, uint64_t total, const uint64_t *rtotal,
 }
 
 void rc_cross_end(struct rw_model *m, const struct gt_rc_state *s,
-		  const int32_t *hguest, const int32_t *hhalted)
+		  const int32_t *hguest, const int32_t *hhalted,
+		  const int32_t *hvc)
 {
 	struct rw_cross *c = &m->cx;
+	int32_t eg = hvc ? hvc[HX_G] : RW_NOHIST;
+	int32_t el = hvc ? hvc[HX_L] : RW_NOHIST;
 
-	/* guest: as last time, and as much more as run time less exits */
-	c->xok[0] = c->ok && c->rows_ok && hguest && *hguest != RW_NOHIST;
-	if (c->xok[0])
+	/* guest: run time less exits, and the mean of what that left
+	 * unaccounted (else what it left last time) */
+	c->xok[0] = c->ok && c->rows_ok &&
+		    (eg != RW_NOHIST || (hguest && *hguest != RW_NOHIST));
+	if (c->xok[0] && eg != RW_NOHIST)
+		c->xd[0] = c->drun - c->dx + (uint64_t)rw_rshift(eg,
+								 RW_EMA_FRAC);
+	else if (c->xok[0])
 		c->xd[0] = (uint64_t)(int64_t)*hguest + (c->drun - c->hrun) -
 			   (c->dx - c->hx);
-	/* halted: as last time, and as much more as wall time less run
-	 * and wait */
-	c->xok[1] = c->ok && s->dt && s->dt_next && hhalted &&
-		    *hhalted != RW_NOHIST;
-	if (c->xok[1])
+	/* halted: wall time less run and wait, and the same */
+	c->xok[1] = c->ok && s->dt && s->dt_next &&
+		    (el != RW_NOHIST || (hhalted && *hhalted != RW_NOHIST));
+	if (c->xok[1] && el != RW_NOHIST)
+		c->xd[1] = s->dt_next / US - c->drun - c->dwait +
+			   (uint64_t)rw_rshift(el, RW_EMA_FRAC);
+	else if (c->xok[1])
 		c->xd[1] = (uint64_t)(int64_t)*hhalted +
 			   (s->dt_next / US - s->dt / US) -
 			   (c->drun - c->hrun) - (c->dwait - c->hwait);
+}
+
+void rc_cross_keep(struct rw_model *m, const struct gt_rc_state *s,
+		   const struct gt_xt *t, const struct gt_xt *rt,
+		   const int32_t *hvc, int32_t *hout)
+{
+	struct rw_cross *c = &m->cx;
+
+	if (!hout)
+		return;
+	if (c->ok && c->rows_ok && t->has_guest && rt && rt->has_guest)
+		hout[HX_G] = rw_ema(hvc ? hvc[HX_G] : RW_NOHIST,
+				    (t->guest.total_ns / US -
+				     rt->guest.total_ns / US) - c->drun + c->dx);
+	if (c->ok && s->dt_next && t->has_halted && rt && rt->has_halted)
+		hout[HX_L] = rw_ema(hvc ? hvc[HX_L] : RW_NOHIST,
+				    (t->halted.total_ns / US -
+				     rt->halted.total_ns / US) + c->drun +
+				    c->dwait - s->dt_next / US);
+}
+
+void rc_vsum_add(struct rw_model *m, const uint64_t *p, const uint64_t *rp)
+{
+	for (int i = 0; rp && i < 5; i++)
+		m->vsum[i] += p[P_T + i] - rp[P_T + i];
+}
+
+void rc_cross_hbegin(struct rw_model *m, const int32_t *hl)
+{
+	m->hok = false;
+	m->hl = hl ? *hl : RW_NOHIST;
+	m->hbest = INT64_MAX;
+}
+
+/* The first row whose count moved most like <halted>'s (the smoothed
+ * moves): <halted>'s count moves as its count, and the difference. */
+void rc_cross_count(struct rw_model *m, uint64_t count, const uint64_t *rcount,
+		    const int32_t *hcount)
+{
+	int64_t dist;
+
+	if (m->hl == RW_NOHIST || !rcount || !hcount || *hcount == RW_NOHIST)
+		return;
+	dist = (int64_t)m->hl - *hcount;
+	if ((dist < 0 ? -dist : dist) >= m->hbest)
+		return;
+	m->hbest = dist < 0 ? -dist : dist;
+	m->hok = true;
+	m->hd = (int64_t)(count - *rcount) + rw_rshift(dist, RW_EMA_FRAC);
 }
 
 /* The record is coded: its history is the next record's. */

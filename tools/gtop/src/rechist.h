@@ -34,11 +34,35 @@ int rc_state_reset(struct gt_rc_state *s);	/* a keyframe */
  * schedstats.
  */
 void rc_cross_begin(struct rw_model *m, const uint64_t *p, const uint64_t *rp,
-		    const int32_t *hin);
+		    const int32_t *hin, int32_t *hout);
 void rc_cross_row(struct rw_model *m, uint64_t total, const uint64_t *rtotal,
 		  const int32_t *htotal);
 void rc_cross_end(struct rw_model *m, const struct gt_rc_state *s,
-		  const int32_t *hguest, const int32_t *hhalted);
+		  const int32_t *hguest, const int32_t *hhalted,
+		  const int32_t *hvc);
+/*
+ * A vCPU's smoothed moves (its slots RW_HIST_VCPU..): rc_vcpu_begin
+ * before its vector (hvc: its own slots in the record before, NULL:
+ * none) predicts its run and wait times; rc_cross_begin (hout: its own
+ * slots) keeps their moves; rc_cross_keep after its exit table t
+ * (against rt, NULL: none) keeps the time of <guest> and <halted> the
+ * other times leave unaccounted.  (hvc, hout may be NULL.)
+ */
+void rc_vcpu_begin(struct rw_model *m, const int32_t *hvc);
+void rc_cross_keep(struct rw_model *m, const struct gt_rc_state *s,
+		   const struct gt_xt *t, const struct gt_xt *rt,
+		   const int32_t *hvc, int32_t *hout);
+/*
+ * <halted>'s count (an 'h' entry) from the exits of a reason: begin
+ * with its history slot (NULL: none), then each row coded (its count,
+ * the reference row's or NULL, its history slot or NULL).
+ */
+void rc_cross_hbegin(struct rw_model *m, const int32_t *hl);
+void rc_cross_count(struct rw_model *m, uint64_t count, const uint64_t *rcount,
+		    const int32_t *hcount);
+/* A VM's times are predicted from its vCPUs' (RW_G_VT): add a vCPU's
+ * vector p against rp (NULL: nothing) to m->vsum, zeroed per VM. */
+void rc_vsum_add(struct rw_model *m, const uint64_t *p, const uint64_t *rp);
 /* A record of an interval of dt ns (0: a keyframe) begins. */
 void rc_state_begin(struct gt_rc_state *s, uint64_t dt);
 

@@ -7,6 +7,7 @@
  */
 #include "recrange.h"
 
+#include <math.h>
 #include <string.h>
 
 #define TOP (1u << 24)
@@ -21,6 +22,15 @@ void rr_enc_init(struct rr_enc *e, struct gt_buf *out)
 	e->range = 0xffffffffu;
 	e->cache = 0;
 	e->pending = 1;
+	e->cost = NULL;
+}
+
+/* -log2 of the probability of a bit (a measurement, recbench) */
+static double bit_cost(uint16_t prob, unsigned bit)
+{
+	double p = (double)prob / (1u << RR_PROB_BITS);
+
+	return -log2(bit ? 1 - p : p);
 }
 
 static void shift_low(struct rr_enc *e)
@@ -42,6 +52,8 @@ void rr_enc_bit(struct rr_enc *e, uint16_t *prob, unsigned bit)
 {
 	uint32_t bound = (e->range >> RR_PROB_BITS) * *prob;
 
+	if (e->cost)
+		*e->cost += bit_cost(*prob, bit);
 	if (!bit) {
 		e->range = bound;
 		*prob = (uint16_t)(*prob + (((1u << RR_PROB_BITS) - *prob) >>
@@ -63,6 +75,8 @@ void rr_enc_bit(struct rr_enc *e, uint16_t *prob, unsigned bit)
 
 void rr_enc_direct(struct rr_enc *e, uint64_t v, int nbits)
 {
+	if (e->cost)
+		*e->cost += nbits;
 	while (nbits > 0) {
 		int k = nbits < CHUNK ? nbits : CHUNK;
 
@@ -174,6 +188,14 @@ void rr_num_init(struct rr_num *m)
 	probs_init(&m->zero, 1);
 	probs_init(m->len, 64);
 	probs_init(m->hi, 64);
+	probs_init(&m->sub[0][0], RR_SUB_L * 6);
+}
+
+/* How many bits below the leading one of a number of bit length L + 1
+ * are modelled: the first (hi), then up to two more (sub). */
+static int modelled(int l)
+{
+	return l < RR_SUB_L ? (l < 3 ? l : 3) : 1;
 }
 
 static int bitlen(uint64_t u)
@@ -196,8 +218,16 @@ void rr_put_num(struct rr_enc *e, struct rr_num *m, uint64_t u)
 	}
 	if (l < 1)
 		return;
-	rr_enc_bit(e, &m->hi[l], (unsigned)(u >> (l - 1)) & 1);
-	rr_enc_direct(e, u, l - 1);
+	int k = modelled(l);
+	unsigned b = (unsigned)(u >> (l - 1)) & 1, t = 1;
+
+	rr_enc_bit(e, &m->hi[l], b);
+	for (int i = 2; i <= k; i++) {
+		t = t * 2 + b;	/* 2, 3, then 4..7 */
+		b = (unsigned)(u >> (l - i)) & 1;
+		rr_enc_bit(e, &m->sub[l][t - 2], b);
+	}
+	rr_enc_direct(e, u, l - k);
 }
 
 uint64_t rr_get_num(struct rr_dec *d, struct rr_num *m)
@@ -212,8 +242,16 @@ uint64_t rr_get_num(struct rr_dec *d, struct rr_num *m)
 	l = node - 64;
 	if (l < 1)
 		return d->why ? 0 : 1;
-	u = 2 | rr_dec_bit(d, &m->hi[l]);
-	u = u << (l - 1) | rr_dec_direct(d, l - 1);
+	int k = modelled(l);
+	unsigned b = rr_dec_bit(d, &m->hi[l]), t = 1;
+
+	u = 2 | b;
+	for (int i = 2; i <= k; i++) {
+		t = t * 2 + b;
+		b = rr_dec_bit(d, &m->sub[l][t - 2]);
+		u = u << 1 | b;
+	}
+	u = u << (l - k) | rr_dec_direct(d, l - k);
 	return d->why ? 0 : u;
 }
 

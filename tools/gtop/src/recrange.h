@@ -23,6 +23,8 @@ struct rr_enc {
 	uint32_t range;
 	uint8_t cache;
 	uint64_t pending;	/* bytes held back for a carry */
+	double *cost;		/* not NULL: the bits coded are added to
+				 * it (their ideal length; a measurement) */
 };
 
 /* A decoder reads nothing beyond end: past it, why is set and every
@@ -47,11 +49,13 @@ size_t rr_dec_left(const struct rr_dec *d);
 /*
  * A number u: a bit "u is 0"; else L = bit length of u less 1 (0..63)
  * as six bits of a binary tree, the bit below the leading one
- * (adaptive, by L), the L - 1 bits below that as direct bits (16 at a
- * time at most).
+ * (adaptive, by L); for L < RR_SUB_L the next two bits too (a tree of
+ * six probabilities by L), the bits below them as direct bits (16 at
+ * a time at most).
  */
+#define RR_SUB_L 8
 struct rr_num {
-	uint16_t zero, len[64], hi[64];
+	uint16_t zero, len[64], hi[64], sub[RR_SUB_L][6];
 };
 void rr_num_init(struct rr_num *m);
 void rr_put_num(struct rr_enc *e, struct rr_num *m, uint64_t u);

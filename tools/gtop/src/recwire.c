@@ -20,7 +20,13 @@
  * steps its last move implies, is coded in those steps after a bit
  * saying so; <guest>'s and <halted>'s take their last move corrected
  * by how much more the vCPU's run, wait, exit and wall times moved,
- * m->cx).  The error of the prediction, zigzagged, is coded
+ * m->cx).  Counters that move at random about a rate are predicted by
+ * the mean of their moves, which their history slot keeps instead of
+ * the last move ('e'; 'h', <halted>'s entries, from the exits of the
+ * reason that moved most like them; 'u', guest ticks, from user ticks
+ * less the mean of the rest; 'v', a VM's times, from its vCPUs' and
+ * the mean of the rest; rw_ema).  The error of the prediction,
+ * zigzagged, is coded
  * with the model of its group, entry and context: for a counter how far
  * it is predicted to move (the bit length of that delta), for a
  * deviation its size, else only whether there is a reference.
@@ -40,13 +46,14 @@
 static const char *const kinds[RW_G_N] = {
 	[RW_G_HEAD] = "ssssssssssssssssss",	/* from H_HZ */
 	[RW_G_CPU] = "sscccccccccccc",
-	[RW_G_VCPU] = "sssccccrsssqqsss",
-	[RW_G_XS] = "cssmdpss",
+	[RW_G_VCPU] = "sssecuersssqqsss",
+	[RW_G_XS] = "essmdpss",
 	[RW_G_KS] = "ccnnsss",
-	[RW_G_VM] = "ssccccrsssssss",
+	[RW_G_VM] = "ss-----sssssss",	/* times: RW_G_VT */
 	[RW_G_XT] = "sss",
 	[RW_G_XG] = "gssqdcss",
-	[RW_G_XH] = "cssqdcss",
+	[RW_G_XH] = "hssqdcss",
+	[RW_G_VT] = "vvvvv",
 };
 
 #define NB_CTR 26		/* bit length of the last delta 0..23, none,
@@ -63,7 +70,15 @@ static int ctx_n;
 static bool counter(char k)
 {
 	return k == 'c' || k == 'n' || k == 'm' || k == 'p' || k == 'g' ||
-	       k == 'q' || k == 'r';
+	       k == 'q' || k == 'r' || k == 'e' || k == 'h' || k == 'u' ||
+	       k == 'v';
+}
+
+/* its history slot holds a smoothed move (rw_ema), not the last one
+ * ('u': of the entry two before it less this one) */
+static bool smoothed(char k)
+{
+	return k == 'e' || k == 'h' || k == 'u' || k == 'v';
 }
 
 /* in microseconds in a quantised record */
@@ -329,9 +344,24 @@ static struct rr_num *predict(const struct rw_model *m, enum rw_group g,
 
 		if (k == 'g')
 			d = (int64_t)m->side;
+		else if (k == 'v' && ref)
+			/* a VM's time: as its vCPUs' moved, and the mean
+			 * move of the rest */
+			d = (int64_t)m->vsum[i] + (hd == RW_NOHIST ? 0 :
+				rw_rshift(hd, RW_EMA_FRAC));
+		else if (k == 'h' && ref && m->hok)
+			d = m->hd;	/* the halts: a reason's exits */
+		else if (k == 'u' && ref)
+			/* guest time: as user time moved, less the mean
+			 * move of user time besides guest time */
+			d = (int64_t)(cur[i - 2] - ref[i - 2]) -
+			    (hd == RW_NOHIST ? 0 : rw_rshift(hd, RW_EMA_FRAC));
 		else if (k == 'q' && (g == RW_G_XG || g == RW_G_XH) &&
 			 m->cx.xok[g - RW_G_XG] && ref)
 			d = (int64_t)m->cx.xd[g - RW_G_XG];
+		else if (k == 'q' && g == RW_G_VCPU && ref &&
+			 m->qok[i - P_RUN])
+			d = m->qd[i - P_RUN];
 		else if (k == 'r' && ref && (ref[i] || ref[i - 1]))
 			/* guest system: guest less guest user */
 			d = (int64_t)((cur[i - 2] - ref[i - 2]) -
@@ -340,6 +370,9 @@ static struct rr_num *predict(const struct rw_model *m, enum rw_group g,
 			have = from_count(m, k, cur, ref, i, &d);
 		else if (hd == RW_NOHIST)
 			have = false;
+		else if (smoothed(k))	/* the mean move, rounded */
+			d = rw_rshift((int64_t)hd * (int64_t)m->scale,
+				      16 + RW_EMA_FRAC);
 		else	/* as much as last time, for as long an interval */
 			d = (int64_t)hd * (int64_t)m->scale / (int64_t)RW_SCALE1;
 		if (!ref)
@@ -362,13 +395,46 @@ static struct rr_num *predict(const struct rw_model *m, enum rw_group g,
 	return &m->num[ctx0[g][i] + b];
 }
 
-static void keep(char k, int32_t *hout, int *h, uint64_t cur,
-		 const uint64_t *ref, const struct rw_model *m, int i)
+int64_t rw_rshift(int64_t v, int s)
+{
+	int64_t half = (int64_t)1 << (s - 1);
+
+	return v >= 0 ? (v + half) >> s : -((-v + half) >> s);
+}
+
+int32_t rw_ema(int32_t s, uint64_t d)
+{
+	int64_t x = (int64_t)d;
+
+	/* a move in 1/16, within what a slot holds */
+	x = x > INT32_MAX / RW_EMA_ONE ? INT32_MAX :
+	    x < -(INT32_MAX / RW_EMA_ONE) ? -INT32_MAX : x * RW_EMA_ONE;
+	if (s == RW_NOHIST)
+		return (int32_t)x;
+	/* s + (x - s) / 8, the quotient floored */
+	return (int32_t)(s + ((x - s) >= 0 ? (x - s) / RW_EMA_W :
+			      -((s - x + RW_EMA_W - 1) / RW_EMA_W)));
+}
+
+static void keep(char k, int32_t *hout, int *h, const uint64_t *vec,
+		 uint64_t cur, const uint64_t *ref, const struct rw_model *m,
+		 int i, const int32_t *hin)
 {
 	if (!counter(k))
 		return;
-	if (hout)
-		hout[*h] = ref ? sat32(cur - to_code(m, k, ref[i])) : RW_NOHIST;
+	if (hout && (!ref || m->kref))
+		hout[*h] = RW_NOHIST;
+	else if (hout && k == 'v')
+		hout[*h] = rw_ema(hin ? hin[*h] : RW_NOHIST,
+				  (cur - ref[i]) - m->vsum[i]);
+	else if (hout && k == 'u')
+		hout[*h] = rw_ema(hin ? hin[*h] : RW_NOHIST,
+				  (vec[i - 2] - ref[i - 2]) - (cur - ref[i]));
+	else if (hout && smoothed(k))
+		hout[*h] = rw_ema(hin ? hin[*h] : RW_NOHIST,
+				  cur - to_code(m, k, ref[i]));
+	else if (hout)
+		hout[*h] = sat32(cur - to_code(m, k, ref[i]));
 	(*h)++;
 }
 
@@ -401,15 +467,51 @@ static struct rr_num *qmodel(const struct rw_model *m, enum rw_group g, int i,
 	return &m->num[ctx0[g][i] + NB_CTR + (b < NB_CTR ? b : NB_CTR - 1)];
 }
 
+struct rw_stats *rw_stats_cur;
+static double stat_tmp;
+
+void rw_stats_sink(struct rw_stats *s)
+{
+	rw_stats_cur = s;
+}
+
+/* the bits coded for entry i of g (stat_tmp) go to the sink */
+static void stat_vec(struct rw_w *w, enum rw_group g, int i)
+{
+	struct rw_stats *s = rw_stats_cur;
+
+	if (!s)
+		return;
+	if (i < 0) {
+		s->n[g]++;
+		stat_tmp = 0;
+		w->e.cost = &stat_tmp;
+		return;
+	}
+	s->bits[g][i] += stat_tmp;
+	if (g == RW_G_XS && s->row >= 0 && s->row < RW_STATS_ROWS)
+		s->rows[s->row][i] += stat_tmp;
+	stat_tmp = 0;
+}
+
+static void stat_to(struct rw_w *w, double *d)
+{
+	w->e.cost = rw_stats_cur ? d : NULL;
+}
+
 void rw_put_vec(struct rw_w *w, enum rw_group g, const uint64_t *cur,
 		const uint64_t *ref, const int32_t *hin, int32_t *hout)
 {
 	int h = 0;
 
-	for (int i = 0; kinds[g][i]; i++) {
+	stat_vec(w, g, -1);
+	for (int i = 0; kinds[g][i]; stat_vec(w, g, i), i++) {
 		char k = kinds[g][i];
 		uint64_t pred, c = to_code(w->m, k, cur[i]);
 		int64_t dd;
+
+		if (k == '-')
+			continue;	/* coded in another group */
 		struct rr_num *n = predict(w->m, g, i, cur, ref, hin, h, &pred,
 					   &dd);
 		uint64_t q = qstep(w->m, k, ref, hin, h);
@@ -424,12 +526,12 @@ void rw_put_vec(struct rw_w *w, enum rw_group g, const uint64_t *cur,
 
 				rr_put_num(&w->e, qmodel(w->m, g, i, pq),
 					   rw_zz((c - r0) / q - pq));
-				keep(k, hout, &h, c, ref, w->m, i);
+				keep(k, hout, &h, cur, c, ref, w->m, i, hin);
 				continue;
 			}
 		}
 		rr_put_num(&w->e, n, rw_zz(c - pred));
-		keep(k, hout, &h, c, ref, w->m, i);
+		keep(k, hout, &h, cur, c, ref, w->m, i, hin);
 	}
 }
 
@@ -442,6 +544,11 @@ void rw_get_vec(struct rw *r, enum rw_group g, uint64_t *out,
 		char k = kinds[g][i];
 		uint64_t pred, c;
 		int64_t dd;
+
+		if (k == '-') {
+			out[i] = 0;	/* coded in another group */
+			continue;
+		}
 		struct rr_num *n = predict(r->m, g, i, out, ref, hin, h, &pred,
 					   &dd);
 		uint64_t q = qstep(r->m, k, ref, hin, h);
@@ -456,7 +563,7 @@ void rw_get_vec(struct rw *r, enum rw_group g, uint64_t *out,
 			c = pred + rw_unzz(rr_get_num(&r->d, n));
 		}
 		out[i] = from_code(r, k, c);
-		keep(k, hout, &h, c, ref, r->m, i);
+		keep(k, hout, &h, out, c, ref, r->m, i, hin);
 	}
 	if (r->d.why)
 		rw_bad(r, r->d.why);
@@ -464,6 +571,7 @@ void rw_get_vec(struct rw *r, enum rw_group g, uint64_t *out,
 
 void rw_put_misc(struct rw_w *w, enum rw_misc k, uint64_t v)
 {
+	stat_to(w, rw_stats_cur ? &rw_stats_cur->misc[k] : NULL);
 	rr_put_num(&w->e, &w->m->num[misc0 + k], v);
 }
 
@@ -474,6 +582,7 @@ uint64_t rw_get_misc(struct rw *r, enum rw_misc k)
 
 void rw_put_same(struct rw_w *w, bool same)
 {
+	stat_to(w, rw_stats_cur ? &rw_stats_cur->same : NULL);
 	rr_enc_bit(&w->e, &w->m->same, same);
 }
 
@@ -539,6 +648,7 @@ void rw_put_str(struct rw_w *w, enum rw_str k, const char *s)
 	size_t n = s ? strlen(s) : 0, p = 0;
 	struct rr_num *len = &m->num[misc0 + RW_M_N + 2 * k];
 
+	stat_to(w, rw_stats_cur ? &rw_stats_cur->str[k] : NULL);
 	if (n > RW_STR_MAX)
 		n = RW_STR_MAX;	/* the scanner's are shorter */
 	rr_put_num(&w->e, len, s ? n + 1 : 0);

@@ -50,17 +50,29 @@ enum { V_START, V_NLWP, V_T, V_NVCPUS = V_T + T_N, V_HAS_KS, V_KS_CH,
 /* an exit table's head */
 enum { X_N, X_HAS_GUEST, X_HAS_HALTED, X_N_ };
 
-/* RW_G_XS: an exit reason's row; RW_G_XG, RW_G_XH: <guest>, <halted> */
+/* RW_G_XS: an exit reason's row; RW_G_XG, RW_G_XH: <guest>, <halted>;
+ * RW_G_VT: a VM's times (V_T..), coded after its vCPUs */
 enum rw_group { RW_G_HEAD, RW_G_CPU, RW_G_VCPU, RW_G_XS, RW_G_KS, RW_G_VM,
-		RW_G_XT, RW_G_XG, RW_G_XH, RW_G_N };
+		RW_G_XT, RW_G_XG, RW_G_XH, RW_G_VT, RW_G_N };
 /* counters of a group: the history slots of one element */
 #define RW_HIST_CPU 12
-#define RW_HIST_VCPU 7
+#define RW_HIST_VCPU 7		/* the vCPU group's counters, then */
+#define RW_HIST_VX 4		/* smoothed moves (rechist.c HX_*) */
+#define RW_HIST_VC (RW_HIST_VCPU + RW_HIST_VX)	/* a vCPU's own slots */
 #define RW_HIST_XS 3
 #define RW_HIST_KS 4
 #define RW_HIST_VM 5
 /* history: no delta known */
 #define RW_NOHIST INT32_MIN
+/*
+ * A smoothed history ('e', 'h' entries): the moves' moving average in
+ * 1/16 (RW_EMA_FRAC bits), each move weighing 1/8 (rw_ema).
+ */
+#define RW_EMA_FRAC 4
+#define RW_EMA_ONE (1 << RW_EMA_FRAC)
+#define RW_EMA_W 8
+int32_t rw_ema(int32_t s, uint64_t d);	/* s after a move of d */
+int64_t rw_rshift(int64_t v, int s);	/* v / 2^s, half away from 0 */
 
 /* numbers that are not in a group */
 enum rw_misc { RW_M_NDEFS, RW_M_PID, RW_M_VREF, RW_M_FIDGAP, RW_M_N };
@@ -79,6 +91,8 @@ struct rw_model {
 	size_t prevlen[RW_S_N];
 	bool quant;		/* this record: times in us, deviations
 				 * to 8 significant bits */
+	bool kref;		/* a keyframe: a vCPU's reference is the
+				 * vCPU coded before it; no history kept */
 	uint32_t scale;		/* this record's interval / the one
 				 * before, in 1/65536 (RW_SCALE1: none) */
 	uint16_t qflag[RW_G_N][24];	/* 'q': "not in steps" */
@@ -90,6 +104,17 @@ struct rw_model {
 		bool xok[2];
 		uint64_t xd[2];
 	} cx;
+	/* <halted>'s count from the reason whose count moved most like it
+	 * (rc_cross_count): hl its history, hbest the distance */
+	bool hok;
+	/* a VM's times: how much its vCPUs' moved (rc_vsum_*) */
+	uint64_t vsum[5];
+	int32_t hl;
+	int64_t hd, hbest;
+	/* run and wait time ('q' entries of the vCPU group) from their
+	 * smoothed moves (rc_vcpu_begin) */
+	bool qok[2];
+	int64_t qd[2];
 	uint64_t side;		/* <guest>'s count: the exits of the
 				 * interval (set before coding RW_G_XG) */
 };
@@ -103,6 +128,22 @@ struct rw_w {
 	struct rr_enc e;
 	struct rw_model *m;
 };
+
+/*
+ * A measurement (bench/recbench.c): when a sink is set, the encoder
+ * adds the bits it codes to it, by group and entry (RW_G_XS also by
+ * the row's file id, rw_stats_row), number, string kind and the "same
+ * row" bit.  Not thread-safe; NULL (the default) costs a test a bit.
+ */
+#define RW_STATS_ROWS 8
+struct rw_stats {
+	double bits[RW_G_N][24], rows[RW_STATS_ROWS][S_N];
+	unsigned long n[RW_G_N];	/* vectors coded */
+	double misc[RW_M_N], str[RW_S_N], same;
+	int row;			/* file id of the row being coded */
+};
+void rw_stats_sink(struct rw_stats *s);
+extern struct rw_stats *rw_stats_cur;
 
 /* A reader: after the first error (d.why set) every number is 0. */
 struct rw {

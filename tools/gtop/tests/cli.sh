@@ -324,7 +324,7 @@ n = struct.unpack('<I', d[32:36])[0]	# damage the second record
 d[32 + 8 + n + 8 + 20] ^= 0x55
 open(sys.argv[3], 'wb').write(d)
 PY
-badrec version "$rec.v9" 'recording format version 9; this gtop reads version 4'
+badrec version "$rec.v9" 'recording format version 9; this gtop reads version 5'
 "$GTOP" -r "$rec.dmg" -b -o json > "$tmp/out" 2> "$tmp/err"
 [ $? = 1 ] && grep -q 'damaged record 1 at offset' "$tmp/err" && ok ||
 	bad "damaged record: $(cat "$tmp/err")"

@@ -609,7 +609,7 @@ static void bad_files(void)
 	memcpy(d + 28, &c, 4);		/* the test host is little endian */
 	write_file(tmp("x.rec"), d, n);
 	CHECK(replay_fails(tmp("x.rec"), "recording format version 7; this "
-			   "gtop reads version 4"));
+			   "gtop reads version 5"));
 	d[8] = GT_REC_VERSION;
 	c = gt_crc32(d, 28);
 	memcpy(d + 28, &c, 4);
