@@ -55,8 +55,7 @@ t1=$(gvmm_tid 1)
 sleep 1
 g0=$(tid_guest "$GVMM_PID" "$t0")
 check "gvmm_wait_line '^vcpu 0 exited\$' 60" "vCPU 0 thread reports its exit"
-sleep 0.5
-check "[ ! -d /proc/$GVMM_PID/task/$t0 ]" "exited vCPU thread is gone"
+check "task_gone $GVMM_PID $t0" "exited vCPU thread is gone"
 g1=$(tid_guest "$GVMM_PID" "$t1")
 gp=$(pid_guest "$GVMM_PID")
 diag "guest ticks: exited thread >= $g0 (at 1 s), live thread $g1, process $gp"

@@ -214,6 +214,19 @@ gvmm_wait_line() {
 	return 0
 }
 
+# task_gone PID TID [SECONDS]: wait up to SECONDS (default 10) for thread
+# TID of PID to be gone from /proc.  A gvmm vCPU thread prints "exited"
+# right before it returns; the kernel releases it a moment later.
+task_gone() {
+	_i=0
+	while [ -d "/proc/$1/task/$2" ]; do
+		[ "$_i" -ge $((${3:-10} * 10)) ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 0
+}
+
 # gvmm_samples N: "SAMPLES CPL3" of vCPU N, gvmm's own random sampling
 # of its guest's CPL (gvmm --sample), as last printed (totals); waits up to
 # 3 s for a new line, so that two reads SECONDS apart span SECONDS.

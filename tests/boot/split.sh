@@ -133,7 +133,7 @@ d() { echo $(($(v "b_$1") - $(v "a_$1"))); }
 
 # The thread that exits: let it go.
 gvmm_wait_line "^vcpu 3 exited" 30
-check "[ ! -d /proc/$P/task/$TX ]" "the +exit=3 vCPU thread has exited"
+check "task_gone $P $TX" "the +exit=3 vCPU thread has exited"
 diag "exited thread had guest_user >= $xs ticks"
 
 n=a snap
